@@ -1,0 +1,28 @@
+@{
+    RootModule             = 'SocketShell.dll'
+    # Stamped from Directory.Build.props <Version> into out/SocketShell/SocketShell.psd1 by the build.
+    ModuleVersion          = '0.1.0'
+    GUID                   = '5b0f3a8e-7c1d-4f2a-9e6b-3d8c2a1f4e07'
+    Author                 = 'SocketShell contributors'
+    CompanyName            = 'SocketShell contributors'
+    Copyright              = '(c) 2026 SocketShell contributors. MIT License.'
+    Description            = 'Socket administration as typed objects: background TCP/UDP listeners, TCP and TLS client sessions, datagrams, parallel port tests, the machine socket table and port ranges. Cross-platform PowerShell 7.'
+    CompatiblePSEditions   = @('Core')
+    PowerShellVersion      = '7.4'
+    FormatsToProcess       = @('SocketShell.format.ps1xml')
+    CmdletsToExport        = @(
+        'Get-AvailablePort'
+        'Get-PortRange'
+    )
+    FunctionsToExport      = @()
+    AliasesToExport        = @()
+    VariablesToExport      = @()
+    PrivateData            = @{
+        PSData = @{
+            Tags         = @('PSEdition_Core', 'Windows', 'Linux', 'MacOS', 'Socket', 'Network', 'Tcp', 'Udp')
+            ProjectUri   = 'https://github.com/socketshell/SocketShell'
+            LicenseUri   = 'https://github.com/socketshell/SocketShell/blob/main/LICENSE'
+            ReleaseNotes = '0.1.0: first release. Get-PortRange and Get-AvailablePort.'
+        }
+    }
+}

@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace SocketShell;
+
+/// <summary>Resolves a DNS name or an IPv4/IPv6 literal to addresses of the requested family.</summary>
+public static class HostResolver
+{
+    /// <summary>
+    /// Resolves <paramref name="computerName"/>. A literal is returned as it is (no DNS query); a name
+    /// is resolved by the operating system's resolver, the order it gives kept, then filtered by family.
+    /// </summary>
+    /// <exception cref="SocketShellException">Kind <see cref="SocketErrorKind.HostNotFound"/> when nothing of the family resolves.</exception>
+    public static async Task<IPAddress[]> ResolveAsync(string computerName, IPFamily family, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(computerName);
+        string name = computerName.Trim();
+        if (TryParseLiteral(name, out IPAddress? literal))
+        {
+            if (!Matches(literal, family))
+            {
+                throw new SocketShellException(
+                    SocketErrorKind.HostNotFound,
+                    $"The address '{name}' is not an {family} address.",
+                    name);
+            }
+
+            return [literal];
+        }
+
+        IPAddress[] all;
+        try
+        {
+            all = await Dns.GetHostAddressesAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException e)
+        {
+            throw new SocketShellException(SocketErrorKind.HostNotFound, $"The name '{name}' could not be resolved: {e.Message}", name, e);
+        }
+
+        IPAddress[] matching = Array.FindAll(all, a => Matches(a, family));
+        if (matching.Length == 0)
+        {
+            string what = family == IPFamily.Any ? "any address" : $"an {family} address";
+            throw new SocketShellException(SocketErrorKind.HostNotFound, $"The name '{name}' did not resolve to {what}.", name);
+        }
+
+        return matching;
+    }
+
+    /// <summary>Parses an IP literal, with or without brackets around an IPv6 address.</summary>
+    public static bool TryParseLiteral(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IPAddress? address)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        string t = text.Trim();
+        if (t.Length > 2 && t[0] == '[' && t[^1] == ']')
+        {
+            t = t[1..^1];
+        }
+
+        // IPAddress.TryParse accepts "1" or "1.2" as IPv4 shorthands; only dotted quads and IPv6 count as literals here.
+        if (IPAddress.TryParse(t, out address) &&
+            (address.AddressFamily == AddressFamily.InterNetworkV6 || t.Count(c => c == '.') == 3))
+        {
+            return true;
+        }
+
+        address = null;
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="address"/> belongs to <paramref name="family"/>.</summary>
+    public static bool Matches(IPAddress address, IPFamily family)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return family switch
+        {
+            IPFamily.IPv4 => address.AddressFamily == AddressFamily.InterNetwork,
+            IPFamily.IPv6 => address.AddressFamily == AddressFamily.InterNetworkV6,
+            _ => true,
+        };
+    }
+}

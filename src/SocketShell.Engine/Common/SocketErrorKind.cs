@@ -1,0 +1,109 @@
+using System.Net.Sockets;
+using System.Security.Authentication;
+
+namespace SocketShell;
+
+/// <summary>
+/// What went wrong, in the words users see: the module turns each kind into a stable ErrorId
+/// (the kind's name) and an ErrorCategory. The engine never references PowerShell, so the mapping
+/// from kind to category lives in the module.
+/// </summary>
+public enum SocketErrorKind
+{
+    /// <summary>Anything not classified below.</summary>
+    Unknown = 0,
+    /// <summary>The peer actively refused the connection (TCP RST to a SYN).</summary>
+    ConnectionRefused,
+    /// <summary>No answer within the timeout.</summary>
+    ConnectTimeout,
+    /// <summary>The name did not resolve to any address (of the requested family).</summary>
+    HostNotFound,
+    /// <summary>The network or host is unreachable.</summary>
+    NetworkUnreachable,
+    /// <summary>The local address and port are already in use.</summary>
+    PortInUse,
+    /// <summary>The operating system denied the operation (e.g. binding a privileged port).</summary>
+    AccessDenied,
+    /// <summary>The address is not valid on this machine (cannot be bound).</summary>
+    AddressNotAvailable,
+    /// <summary>The connection was reset by the peer.</summary>
+    ConnectionReset,
+    /// <summary>The connection is closed; nothing more can be sent or received.</summary>
+    ConnectionClosed,
+    /// <summary>The TLS handshake failed (certificate validation, protocol mismatch).</summary>
+    TlsHandshakeFailed,
+    /// <summary>An operation did not complete within its timeout.</summary>
+    OperationTimeout,
+}
+
+/// <summary>Classifies exceptions from sockets, DNS and TLS into <see cref="SocketErrorKind"/>.</summary>
+public static class SocketFailure
+{
+    /// <summary>Classifies <paramref name="exception"/> (unwrapping aggregate and inner exceptions).</summary>
+    public static SocketErrorKind Classify(Exception exception)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case SocketShellException sse:
+                    return sse.Kind;
+                case AuthenticationException:
+                    return SocketErrorKind.TlsHandshakeFailed;
+                case TimeoutException:
+                    return SocketErrorKind.OperationTimeout;
+                case SocketException se:
+                    return Classify(se.SocketErrorCode);
+                case AggregateException ae when ae.InnerExceptions.Count == 1:
+                    return Classify(ae.InnerExceptions[0]);
+            }
+        }
+
+        return SocketErrorKind.Unknown;
+    }
+
+    /// <summary>Classifies an operating-system socket error code.</summary>
+    public static SocketErrorKind Classify(SocketError error) => error switch
+    {
+        SocketError.ConnectionRefused => SocketErrorKind.ConnectionRefused,
+        SocketError.TimedOut => SocketErrorKind.ConnectTimeout,
+        SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain or SocketError.NoRecovery
+            => SocketErrorKind.HostNotFound,
+        SocketError.NetworkUnreachable or SocketError.HostUnreachable or SocketError.NetworkDown or SocketError.HostDown
+            => SocketErrorKind.NetworkUnreachable,
+        SocketError.AddressAlreadyInUse => SocketErrorKind.PortInUse,
+        SocketError.AccessDenied => SocketErrorKind.AccessDenied,
+        SocketError.AddressNotAvailable => SocketErrorKind.AddressNotAvailable,
+        SocketError.ConnectionReset or SocketError.ConnectionAborted => SocketErrorKind.ConnectionReset,
+        SocketError.NotConnected or SocketError.Shutdown or SocketError.OperationAborted => SocketErrorKind.ConnectionClosed,
+        _ => SocketErrorKind.Unknown,
+    };
+}
+
+/// <summary>An engine failure that already knows its <see cref="SocketErrorKind"/> and target.</summary>
+public class SocketShellException : Exception
+{
+    /// <summary>Creates an exception of the given kind.</summary>
+    public SocketShellException(SocketErrorKind kind, string message, string? target = null, Exception? innerException = null)
+        : base(message, innerException)
+    {
+        Kind = kind;
+        Target = target;
+    }
+
+    /// <summary>Creates an <see cref="SocketErrorKind.Unknown"/> exception.</summary>
+    public SocketShellException() : this(SocketErrorKind.Unknown, "A socket operation failed.") { }
+
+    /// <summary>Creates an <see cref="SocketErrorKind.Unknown"/> exception with a message.</summary>
+    public SocketShellException(string message) : this(SocketErrorKind.Unknown, message) { }
+
+    /// <summary>Creates an <see cref="SocketErrorKind.Unknown"/> exception with a message and cause.</summary>
+    public SocketShellException(string message, Exception innerException) : this(SocketErrorKind.Unknown, message, null, innerException) { }
+
+    /// <summary>What went wrong.</summary>
+    public SocketErrorKind Kind { get; }
+
+    /// <summary>What it went wrong with, e.g. <c>host:port</c>.</summary>
+    public string? Target { get; }
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using System.Text;
+
+namespace SocketShell;
+
+/// <summary>
+/// Data that arrived on a socket: one TCP read as it was delivered, or one UDP datagram.
+/// <see cref="Text"/> is decoded from <see cref="Data"/> when first read, with the encoding the
+/// producer was asked for.
+/// </summary>
+public sealed class SocketMessage
+{
+    private Encoding _encoding;
+    private string? _text;
+
+    /// <summary>Creates an empty message (for tests and deserialisation).</summary>
+    public SocketMessage() : this([], Payload.Utf8NoBom) { }
+
+    /// <summary>Creates a message over <paramref name="data"/>, decoded with <paramref name="encoding"/>.</summary>
+    public SocketMessage(byte[] data, Encoding? encoding)
+    {
+        Data = data ?? throw new ArgumentNullException(nameof(data));
+        _encoding = encoding ?? Payload.Utf8NoBom;
+        Timestamp = DateTimeOffset.Now;
+    }
+
+    /// <summary>When the data arrived.</summary>
+    public DateTimeOffset Timestamp { get; set; }
+
+    /// <summary>Tcp or Udp.</summary>
+    public TransportProtocol Protocol { get; set; }
+
+    /// <summary>The listener that received it, if a listener did.</summary>
+    public int? ListenerId { get; set; }
+
+    /// <summary>The client connection (Connect-Socket) or socket that received it, if one did.</summary>
+    public int? SocketId { get; set; }
+
+    /// <summary>The listener's connection (TCP) or peer (UDP) number the data came from.</summary>
+    public int? ConnectionId { get; set; }
+
+    /// <summary>Where it arrived.</summary>
+    public IPEndPoint? LocalEndPoint { get; set; }
+
+    /// <summary>Where it came from.</summary>
+    public IPEndPoint? RemoteEndPoint { get; set; }
+
+    /// <summary>The number of bytes.</summary>
+    public int Length => Data.Length;
+
+    /// <summary>The bytes as they arrived.</summary>
+    public byte[] Data { get; set; }
+
+    /// <summary>The bytes decoded as text.</summary>
+    public string Text
+    {
+        get => _text ??= _encoding.GetString(Data);
+        set => _text = value;
+    }
+
+    /// <summary>Re-decodes <see cref="Text"/> with another encoding.</summary>
+    public void SetEncoding(Encoding encoding)
+    {
+        _encoding = encoding ?? throw new ArgumentNullException(nameof(encoding));
+        _text = null;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Text;
+}

@@ -1,0 +1,14 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Management.Automation.Language;
+
+namespace SocketShell.Completers;
+
+/// <summary>Completes -Encoding with the names <see cref="Payload.GetEncoding"/> knows.</summary>
+public sealed class EncodingCompleter : IArgumentCompleter
+{
+    /// <inheritdoc/>
+    public IEnumerable<CompletionResult> CompleteArgument(
+        string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
+        => Completion.FromValues(Payload.EncodingNames, wordToComplete);
+}

@@ -1,0 +1,43 @@
+using System.Collections;
+using System.Globalization;
+using System.Management.Automation;
+using SocketShell.Resources;
+
+namespace SocketShell.Transformations;
+
+/// <summary>
+/// Lets an <c>int[]</c> port parameter take lists and ranges as strings: <c>'22,80,8000-8100'</c>,
+/// alongside numbers and arrays (<c>1..1024</c>). A token that is not a port, or a port outside
+/// 0–65535, fails parameter binding with that token in the message.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
+public sealed class PortListTransformationAttribute : ArgumentTransformationAttribute
+{
+    /// <inheritdoc/>
+    public override object Transform(EngineIntrinsics engineIntrinsics, object inputData)
+    {
+        object? value = Unwrap(inputData);
+        if (value is int[] alreadyInts)
+        {
+            return alreadyInts; // validated by ValidateRange on the parameter.
+        }
+
+        try
+        {
+            return PortListParser.Parse(value).ToArray();
+        }
+        catch (Exception e) when (e is FormatException or ArgumentOutOfRangeException)
+        {
+            string reason = e is ArgumentOutOfRangeException range ? range.Message.Split(" (Parameter", 2)[0] : e.Message;
+            throw new ArgumentTransformationMetadataException(
+                string.Format(CultureInfo.CurrentCulture, Messages.PortListInvalid, reason), e);
+        }
+    }
+
+    internal static object? Unwrap(object? input) => input switch
+    {
+        PSObject pso => Unwrap(pso.BaseObject),
+        object[] items => Array.ConvertAll(items, Unwrap),
+        _ => input,
+    };
+}
