@@ -62,7 +62,7 @@ public static class PortListParser
         string[] tokens = text.Split([',', ' ', ';', '\t'], StringSplitOptions.RemoveEmptyEntries);
         if (tokens.Length == 0)
         {
-            throw new FormatException("An empty string is not a port.");
+            throw new FormatException("An empty string ('') is not a port.");
         }
 
         foreach (string token in tokens)
