@@ -22,6 +22,13 @@ public sealed class PortListTransformationAttribute : ArgumentTransformationAttr
             return alreadyInts; // validated by ValidateRange on the parameter.
         }
 
+        if (!IsPortLike(value))
+        {
+            // Not ours to judge (e.g. a whole pipeline object): let the binder refuse it and try the
+            // object's Port property instead.
+            return inputData;
+        }
+
         try
         {
             return PortListParser.Parse(value).ToArray();
@@ -33,6 +40,14 @@ public sealed class PortListTransformationAttribute : ArgumentTransformationAttr
                 string.Format(CultureInfo.CurrentCulture, Messages.PortListInvalid, reason), e);
         }
     }
+
+    private static bool IsPortLike(object? value) => value switch
+    {
+        string or int or long or short or byte or sbyte or uint or ulong or ushort or double or float or decimal => true,
+        object[] items => items.All(IsPortLike),
+        System.Collections.IEnumerable and not IDictionary => true,
+        _ => false,
+    };
 
     internal static object? Unwrap(object? input) => input switch
     {
