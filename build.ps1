@@ -136,9 +136,19 @@ function Invoke-Package {
 "@
         $zip = [System.IO.Compression.ZipFile]::Open($nupkg, 'Create')
         try {
-            $entry = $zip.CreateEntry('SocketShell.nuspec')
-            $writer = [System.IO.StreamWriter]::new($entry.Open())
-            $writer.Write($nuspec); $writer.Dispose()
+            $extensions = @('rels', 'nuspec') + (Get-ChildItem $moduleOut -Recurse -File | ForEach-Object { $_.Extension.TrimStart('.') }) | Sort-Object -Unique
+            $contentTypes = '<?xml version="1.0" encoding="utf-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+                (($extensions | ForEach-Object {
+                    $type = if ($_ -eq 'rels') { 'application/vnd.openxmlformats-package.relationships+xml' } else { 'application/octet' }
+                    "<Default Extension=`"$_`" ContentType=`"$type`" />"
+                }) -join '') + '</Types>'
+            $rels = '<?xml version="1.0" encoding="utf-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+                '<Relationship Type="http://schemas.microsoft.com/packaging/2010/07/manifest" Target="/SocketShell.nuspec" Id="R1" /></Relationships>'
+            foreach ($part in @(@('SocketShell.nuspec', $nuspec), @('[Content_Types].xml', $contentTypes), @('_rels/.rels', $rels))) {
+                $writer = [System.IO.StreamWriter]::new($zip.CreateEntry($part[0]).Open())
+                $writer.Write($part[1])
+                $writer.Dispose()
+            }
             Get-ChildItem $moduleOut -Recurse -File | ForEach-Object {
                 $relative = [System.IO.Path]::GetRelativePath($moduleOut, $_.FullName).Replace('\', '/')
                 [System.IO.Compression.ZipFileExtensions]::CreateEntryFromFile($zip, $_.FullName, $relative) | Out-Null
