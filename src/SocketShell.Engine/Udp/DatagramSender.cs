@@ -70,6 +70,9 @@ public sealed class DatagramSender : IDisposable
     /// <summary>The local address and port datagrams currently leave from (null before the first send on an unbound, unconnected socket).</summary>
     public IPEndPoint? LocalEndPoint => _socket?.LocalEndPoint is IPEndPoint ep ? DatagramAddresses.Normalize(ep) : null;
 
+    /// <summary>Bytes queued on the socket and not yet read (late replies); for tests.</summary>
+    internal int PendingBytes => _socket?.Available ?? 0;
+
     /// <summary>Every address the target resolved to (of the requested family), in the order they are tried.</summary>
     public IReadOnlyList<IPAddress> Addresses => _addresses;
 
