@@ -221,9 +221,10 @@ public sealed class DatagramReceiver : IDisposable
                     // Windows reports ICMP errors for earlier sends on a UDP socket; nothing was received.
                     continue;
                 }
-                catch (Exception e) when (cancellationToken.IsCancellationRequested && e is SocketException or ObjectDisposedException)
+                catch (Exception e) when ((cancellationToken.IsCancellationRequested || IsClosed) && e is SocketException or ObjectDisposedException)
                 {
-                    throw new OperationCanceledException(cancellationToken);
+                    // Closed under us (Ctrl+C, or the pipeline stopped early, e.g. Select-Object -First).
+                    throw new OperationCanceledException("The receiver was closed.", e, cancellationToken);
                 }
 
                 var message = new SocketMessage(buffer.AsSpan(0, length).ToArray(), _options.Encoding)
