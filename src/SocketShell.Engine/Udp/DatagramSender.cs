@@ -53,6 +53,7 @@ public sealed class DatagramSender : IDisposable
     private readonly string _target;
     private int _index;
     private Socket? _socket;
+    private IPEndPoint? _localEndPoint;
     private bool _connected;
     private byte[]? _replyBuffer;
     private bool _disposed;
@@ -68,10 +69,25 @@ public sealed class DatagramSender : IDisposable
     public IPEndPoint RemoteEndPoint => new(_addresses[_index], _options.Port);
 
     /// <summary>The local address and port datagrams currently leave from (null before the first send on an unbound, unconnected socket).</summary>
-    public IPEndPoint? LocalEndPoint => _socket?.LocalEndPoint is IPEndPoint ep ? DatagramAddresses.Normalize(ep) : null;
+    public IPEndPoint? LocalEndPoint
+    {
+        get
+        {
+            // Fixed once the socket is bound (by LocalPort, connect, or the first send): ask the OS once.
+            if (_localEndPoint is null && _socket?.LocalEndPoint is IPEndPoint ep && ep.Port != 0)
+            {
+                _localEndPoint = DatagramAddresses.Normalize(ep);
+            }
+
+            return _localEndPoint;
+        }
+    }
 
     /// <summary>Bytes queued on the socket and not yet read (late replies); for tests.</summary>
     internal int PendingBytes => _socket?.Available ?? 0;
+
+    /// <summary>Whether an asynchronous error (an ICMP report) is pending on the socket, without consuming it; for tests.</summary>
+    internal bool HasPendingError => _socket?.Poll(0, SelectMode.SelectError) ?? false;
 
     /// <summary>Every address the target resolved to (of the requested family), in the order they are tried.</summary>
     public IReadOnlyList<IPAddress> Addresses => _addresses;
@@ -179,10 +195,6 @@ public sealed class DatagramSender : IDisposable
         if (waitForReply)
         {
             DiscardStale(socket);
-        }
-        else
-        {
-            ClearPendingError(socket);
         }
 
         var result = new DatagramResult
@@ -343,6 +355,7 @@ public sealed class DatagramSender : IDisposable
     {
         _socket?.Dispose();
         _socket = null;
+        _localEndPoint = null;
         _index = index;
         IPEndPoint remote = RemoteEndPoint;
         bool multicast = DatagramAddresses.IsMulticast(remote.Address);

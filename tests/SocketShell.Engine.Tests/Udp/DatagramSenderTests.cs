@@ -134,6 +134,31 @@ public class DatagramSenderTests
     }
 
     [Fact]
+    public async Task A_stale_ICMP_error_neither_loses_nor_duplicates_the_next_datagram()
+    {
+        // Linux reports an earlier datagram's ICMP error on the next send and does not transmit that
+        // send; the sender sends it once more. The receiver must see it exactly once.
+        int port = UdpTestPeer.ClosedPort(IPAddress.Loopback);
+        using DatagramSender sender = await DatagramSender.OpenAsync(To(new IPEndPoint(IPAddress.Loopback, port)), CancellationToken.None);
+        await sender.SendAsync(Encoding.ASCII.GetBytes("into the void"), false, LongWait, CancellationToken.None);
+        var sw = Stopwatch.StartNew();
+        while (!sender.HasPendingError && sw.Elapsed < UdpTestPeer.Bound)
+        {
+            await Task.Yield(); // bounded poll on the socket's own error state
+        }
+
+        bool errorWasPending = sender.HasPendingError;
+        using var peer = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
+        Assert.Equal(DatagramStatus.Sent, (await sender.SendAsync(Encoding.ASCII.GetBytes("second"), false, LongWait, CancellationToken.None)).Status);
+        await sender.SendAsync(Encoding.ASCII.GetBytes("third"), false, LongWait, CancellationToken.None);
+
+        Assert.Equal("second", Encoding.ASCII.GetString((await peer.ReceiveBoundedAsync()).Buffer));
+        Assert.Equal("third", Encoding.ASCII.GetString((await peer.ReceiveBoundedAsync()).Buffer));
+        Assert.Equal(0, peer.Available);
+        Assert.True(errorWasPending || !OperatingSystem.IsLinux(), "Linux reports the ICMP error on the socket");
+    }
+
+    [Fact]
     public async Task Localhost_reaches_a_receiver_on_127_0_0_1_whichever_address_resolves_first()
     {
         using var peer = UdpTestPeer.Bind(IPAddress.Loopback);
