@@ -67,6 +67,9 @@ public sealed class DatagramReceiver : IDisposable
     /// <summary>How many datagrams have been handed out so far.</summary>
     public int Received => Volatile.Read(ref _received);
 
+    /// <summary>Bytes waiting in the socket's receive buffer, not yet read; for tests.</summary>
+    internal int PendingBytes => _socket.Available;
+
     /// <summary>Whether the socket has been closed.</summary>
     public bool IsClosed => Volatile.Read(ref _disposed) != 0;
 
@@ -153,7 +156,27 @@ public sealed class DatagramReceiver : IDisposable
     /// cancelled (then <see cref="OperationCanceledException"/>). Each datagram is passed to
     /// <paramref name="onMessage"/> as soon as it arrives, on a thread-pool thread.
     /// </summary>
-    public async Task<DatagramReceiveEnd> RunAsync(Action<SocketMessage> onMessage, int? count, TimeSpan? idleTimeout, CancellationToken cancellationToken)
+    public Task<DatagramReceiveEnd> RunAsync(Action<SocketMessage> onMessage, int? count, TimeSpan? idleTimeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(onMessage);
+        return RunAsync(
+            m =>
+            {
+                onMessage(m);
+                return ValueTask.CompletedTask;
+            },
+            count,
+            idleTimeout,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// As <see cref="RunAsync(Action{SocketMessage}, int?, TimeSpan?, CancellationToken)"/>, but the next
+    /// datagram is not read until <paramref name="onMessage"/>'s task completes: a slow consumer leaves
+    /// datagrams in the socket's receive buffer (where the OS drops what does not fit, as UDP does) instead
+    /// of in memory without bound. The idle timeout does not run while the consumer is busy.
+    /// </summary>
+    public async Task<DatagramReceiveEnd> RunAsync(Func<SocketMessage, ValueTask> onMessage, int? count, TimeSpan? idleTimeout, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(onMessage);
         ObjectDisposedException.ThrowIf(IsClosed, this);
@@ -235,7 +258,7 @@ public sealed class DatagramReceiver : IDisposable
                 };
                 taken++;
                 Interlocked.Increment(ref _received);
-                onMessage(message);
+                await onMessage(message).ConfigureAwait(false);
             }
 
             return DatagramReceiveEnd.CountReached;

@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Management.Automation;
 using System.Net;
 using System.Text;
+using System.Threading.Channels;
 using SocketShell.Completers;
 using SocketShell.Resources;
 using SocketShell.Transformations;
@@ -18,6 +18,9 @@ namespace SocketShell.Commands;
 public sealed class ReceiveDatagramCommand : SocketCmdletBase
 {
     private const string DefaultSet = "Default";
+
+    // Datagrams handed over but not yet written; beyond it the receive loop waits (see ProcessRecord).
+    private const int QueueCapacity = 1024;
 
     /// <summary>The local port.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true,
@@ -91,11 +94,40 @@ public sealed class ReceiveDatagramCommand : SocketCmdletBase
             string inGroup = group is null ? string.Empty : string.Format(CultureInfo.CurrentCulture, Messages.DatagramReceivingGroup, group);
             WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.DatagramReceiving, receiver.LocalEndPoint, inGroup));
 
-            var arrived = new ConcurrentQueue<SocketMessage>();
+            // A bounded hand-over: when the pipeline is slower than the sender, the receive loop waits and
+            // datagrams stay in the socket's buffer (the OS drops what does not fit), so memory stays bounded.
+            var arrived = Channel.CreateBounded<SocketMessage>(new BoundedChannelOptions(QueueCapacity)
+            {
+                SingleReader = true,
+                SingleWriter = true,
+                FullMode = BoundedChannelFullMode.Wait,
+            });
             int? count = MyInvocation.BoundParameters.ContainsKey(nameof(Count)) ? Count : null;
             TimeSpan? idle = MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) ? Timeout : null;
-            Task<DatagramReceiveEnd> run = receiver.RunAsync(arrived.Enqueue, count, idle, CancellationToken);
-            WaitAndDrain(run, arrived, WriteObject);
+            Task<DatagramReceiveEnd> run = receiver.RunAsync(m => arrived.Writer.WriteAsync(m, CancellationToken), count, idle, CancellationToken);
+            _ = run.ContinueWith(
+                t => arrived.Writer.TryComplete(t.IsFaulted ? t.Exception!.InnerException : null),
+                CancellationToken.None,
+                TaskContinuationOptions.ExecuteSynchronously,
+                TaskScheduler.Default);
+
+            // Each datagram is written on the pipeline thread the moment it is handed over.
+            try
+            {
+                while (Wait(arrived.Reader.WaitToReadAsync(CancellationToken).AsTask()))
+                {
+                    while (arrived.Reader.TryRead(out SocketMessage? message))
+                    {
+                        WriteObject(message);
+                    }
+                }
+
+                Wait(run);
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or SocketShellException)
+            {
+                ThrowSocketError(e, receiver.LocalEndPoint.ToString());
+            }
             WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.DatagramReceiveEnded, receiver.LocalEndPoint, receiver.Received, run.Result));
         }
     }

@@ -68,6 +68,40 @@ public class DatagramReceiverTests
     }
 
     [Fact]
+    public async Task A_busy_consumer_leaves_the_next_datagrams_in_the_socket_not_in_memory()
+    {
+        using DatagramReceiver receiver = OpenOnLoopback();
+        using var client = UdpTestPeer.Bind(IPAddress.Loopback);
+        for (int i = 1; i <= 3; i++)
+        {
+            await client.SendAsync(Encoding.ASCII.GetBytes($"d{i}"), receiver.LocalEndPoint);
+        }
+
+        var handed = new ConcurrentQueue<string>();
+        var firstHanded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task<DatagramReceiveEnd> run = receiver.RunAsync(
+            async m =>
+            {
+                handed.Enqueue(m.Text);
+                firstHanded.TrySetResult();
+                await gate.Task;
+            },
+            3,
+            null,
+            CancellationToken.None);
+
+        await firstHanded.Task.WaitAsync(UdpTestPeer.Bound);
+        Assert.Equal(1, receiver.Received);
+        Assert.True(receiver.PendingBytes > 0, "d2 and d3 must still be in the socket's buffer");
+        Assert.Equal(["d1"], handed);
+
+        gate.SetResult();
+        Assert.Equal(DatagramReceiveEnd.CountReached, await run.WaitAsync(UdpTestPeer.Bound));
+        Assert.Equal(["d1", "d2", "d3"], handed);
+    }
+
+    [Fact]
     public async Task Idle_timeout_ends_the_run_when_nothing_arrives_for_that_long()
     {
         using DatagramReceiver receiver = OpenOnLoopback();
