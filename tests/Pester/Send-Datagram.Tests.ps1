@@ -241,6 +241,17 @@ Describe 'Send-Datagram' -Tag CI {
         finally { $peer.Dispose() }
     }
 
+    It 'warns that -Timeout does nothing without -Wait' {
+        $peer = New-Peer
+        try {
+            $r = Send-Datagram 127.0.0.1 $peer.Client.LocalEndPoint.Port 'x' -Timeout 1 -WarningVariable warn -WarningAction SilentlyContinue
+            $r.Status | Should -Be 'Sent'
+            $warn.Count | Should -Be 1
+            $warn[0].Message | Should -BeLike '*-Wait*'
+        }
+        finally { $peer.Dispose() }
+    }
+
     It 'validates its parameters' {
         { Send-Datagram 127.0.0.1 0 'x' -ErrorAction Stop } |
             Should -Throw -ErrorId 'ParameterArgumentValidationError,SocketShell.Commands.SendDatagramCommand'

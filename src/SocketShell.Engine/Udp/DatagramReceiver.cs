@@ -112,11 +112,9 @@ public sealed class DatagramReceiver : IDisposable
                 // group address itself, so only datagrams sent to the group arrive (not unicast ones to the
                 // port); Windows cannot bind a multicast address, so it binds the interface address.
                 socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-                IPAddress local = OperatingSystem.IsWindows()
-                    ? (wildcard ? AnyOf(family) : address)
-                    : group;
+                IPAddress local = OperatingSystem.IsWindows() ? (wildcard ? AnyOf(family) : address) : GroupBindAddress(group, address, wildcard);
                 bindTo = new IPEndPoint(local, options.Port);
-                wildcard = OperatingSystem.IsWindows() && wildcard;
+                wildcard = local.Equals(IPAddress.Any) || local.Equals(IPAddress.IPv6Any);
             }
 
             try
@@ -297,6 +295,20 @@ public sealed class DatagramReceiver : IDisposable
         }
 
         _socket.Dispose();
+    }
+
+    // Outside Windows a group socket is bound to the group address. An IPv6 group of interface- or
+    // link-local scope (ffx1::, ffx2::) can only be bound with the interface as its scope id; with no
+    // interface named (Any) the socket is bound to [::] instead.
+    private static IPAddress GroupBindAddress(IPAddress group, IPAddress address, bool wildcard)
+    {
+        if (group.AddressFamily != AddressFamily.InterNetworkV6 || (group.GetAddressBytes()[1] & 0x0F) > 2)
+        {
+            return group;
+        }
+
+        int index = wildcard ? 0 : DatagramAddresses.InterfaceIndexOf(address);
+        return index > 0 ? new IPAddress(group.GetAddressBytes(), index) : IPAddress.IPv6Any;
     }
 
     private static IPAddress AnyOf(AddressFamily family) =>

@@ -86,6 +86,13 @@ public sealed class DatagramSender : IDisposable
     /// <summary>Bytes queued on the socket and not yet read (late replies); for tests.</summary>
     internal int PendingBytes => _socket?.Available ?? 0;
 
+    /// <summary>The socket's unicast TTL and multicast TTL as the OS reports them; for tests.</summary>
+    internal (int Unicast, int Multicast) SocketTtl => _socket is null
+        ? (0, 0)
+        : (_socket.Ttl, (int)_socket.GetSocketOption(
+            _socket.AddressFamily == AddressFamily.InterNetworkV6 ? SocketOptionLevel.IPv6 : SocketOptionLevel.IP,
+            SocketOptionName.MulticastTimeToLive)!);
+
     /// <summary>Whether an asynchronous error (an ICMP report) is pending on the socket, without consuming it; for tests.</summary>
     internal bool HasPendingError => _socket?.Poll(0, SelectMode.SelectError) ?? false;
 

@@ -77,6 +77,15 @@ public sealed class SendDatagramCommand : SocketCmdletBase
     public int Ttl { get; set; }
 
     /// <inheritdoc/>
+    protected override void BeginProcessing()
+    {
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) && !Wait.IsPresent)
+        {
+            WriteWarning(Messages.DatagramTimeoutWithoutWait);
+        }
+    }
+
+    /// <inheritdoc/>
     protected override void ProcessRecord()
     {
         string target = EndPointText.Format(ComputerName, Port);

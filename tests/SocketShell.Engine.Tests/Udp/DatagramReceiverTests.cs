@@ -225,6 +225,31 @@ public class DatagramReceiverTests
         }
     }
 
+    [Theory]
+    [InlineData("ff12::1234")] // link-local scope: bound with ::1's interface as scope id
+    [InlineData("ff15::1234")] // site-local scope
+    public void An_ipv6_group_is_joined_on_the_loopback_interface_and_left_on_dispose(string groupText)
+    {
+        // Sending IPv6 multicast on lo is refused in gVisor (ENETUNREACH), so only joining and leaving is
+        // tested for IPv6; IPv4 multicast delivery is tested above.
+        if (!UdpTestPeer.Ipv6Loopback())
+        {
+            return;
+        }
+
+        var group = IPAddress.Parse(groupText);
+        DatagramReceiver receiver = DatagramReceiver.Open(new DatagramReceiveOptions { Address = IPAddress.IPv6Loopback, Port = 0, MulticastGroup = group });
+        int port = receiver.LocalEndPoint.Port;
+        Assert.Equal(group, receiver.MulticastGroup);
+        Assert.Equal(AddressFamily.InterNetworkV6, receiver.LocalEndPoint.AddressFamily);
+        receiver.Dispose();
+        Assert.True(receiver.IsClosed);
+
+        // Closed and left: the same group and port can be joined again at once.
+        using DatagramReceiver again = DatagramReceiver.Open(new DatagramReceiveOptions { Address = IPAddress.IPv6Loopback, Port = port, MulticastGroup = group });
+        Assert.Equal(port, again.LocalEndPoint.Port);
+    }
+
     [Fact]
     public void Bind_addresses_are_parsed_and_junk_is_refused()
     {

@@ -331,8 +331,16 @@ public class DatagramSenderTests
         options.Ttl = 3;
         using (DatagramSender sender = await DatagramSender.OpenAsync(options, CancellationToken.None))
         {
+            Assert.Equal(3, sender.SocketTtl.Unicast);
             await sender.SendAsync(new byte[] { 7 }, false, LongWait, CancellationToken.None);
             Assert.Equal(new byte[] { 7 }, (await peer.ReceiveBoundedAsync()).Buffer);
+        }
+
+        // A multicast target gets the multicast TTL instead (no datagram is sent here).
+        using (DatagramSender multicast = await DatagramSender.OpenAsync(
+            new DatagramSendOptions { ComputerName = "239.255.1.2", Port = 9, Ttl = 4 }, CancellationToken.None))
+        {
+            Assert.Equal(4, multicast.SocketTtl.Multicast);
         }
 
         options.Ttl = 0;
