@@ -116,8 +116,14 @@ public sealed class DatagramSender : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), ttl, "Ttl must be from 1 to 255.");
         }
 
-        string target = EndPointText.Format(options.ComputerName, options.Port);
         IPAddress[] addresses = await HostResolver.ResolveAsync(options.ComputerName, options.AddressFamily, cancellationToken).ConfigureAwait(false);
+        return Open(options, addresses);
+    }
+
+    /// <summary>Opens a sender over addresses already resolved (in the order to try them); for tests.</summary>
+    internal static DatagramSender Open(DatagramSendOptions options, IPAddress[] addresses)
+    {
+        string target = EndPointText.Format(options.ComputerName, options.Port);
         if (!options.Broadcast)
         {
             IPAddress? broadcast = Array.Find(addresses, DatagramAddresses.IsBroadcast);
@@ -174,9 +180,18 @@ public sealed class DatagramSender : IDisposable
             DatagramResult result = await SendOnceAsync(remote, payload, waitForReply, timeout, cancellationToken).ConfigureAwait(false);
             if (result.Status == DatagramStatus.PortUnreachable && waitForReply && _index + 1 < _addresses.Length)
             {
-                // Nobody listens at this address: the datagram was not received. Try the next address.
-                AdvanceTo(_index + 1);
-                continue;
+                // Nobody listens at this address: the datagram was not received. Try the next address; if
+                // that one cannot even be opened, the honest answer is this address's PortUnreachable.
+                int current = _index;
+                try
+                {
+                    AdvanceTo(current + 1);
+                    continue;
+                }
+                catch (SocketShellException)
+                {
+                    AdvanceTo(current);
+                }
             }
 
             return result;

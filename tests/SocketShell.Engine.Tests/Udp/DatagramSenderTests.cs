@@ -178,6 +178,44 @@ public class DatagramSenderTests
         await echo.WaitAsync(UdpTestPeer.Bound);
     }
 
+    [Fact]
+    public async Task When_the_first_address_reports_port_unreachable_the_next_address_is_tried()
+    {
+        // A name resolving to ::1 first and 127.0.0.1 second, with the receiver on 127.0.0.1 only.
+        if (!UdpTestPeer.Ipv6Loopback())
+        {
+            return;
+        }
+
+        using var peer = UdpTestPeer.Bind(IPAddress.Loopback);
+        int port = peer.EndPoint().Port;
+        using var stop = new CancellationTokenSource();
+        Task echo = UdpTestPeer.EchoAsync(peer, stop.Token);
+        var options = new DatagramSendOptions { ComputerName = "dual.test", Port = port };
+        using (DatagramSender sender = DatagramSender.Open(options, [IPAddress.IPv6Loopback, IPAddress.Loopback]))
+        {
+            Assert.Equal(new IPEndPoint(IPAddress.IPv6Loopback, port), sender.RemoteEndPoint);
+            DatagramResult r = await sender.SendAsync(Encoding.ASCII.GetBytes("hello"), true, LongWait, CancellationToken.None);
+            Assert.Equal(DatagramStatus.Replied, r.Status);
+            Assert.Equal(new IPEndPoint(IPAddress.Loopback, port), r.RemoteEndPoint);
+            Assert.Equal("hello", r.Reply?.Text);
+
+            // The address that answered is kept for the next datagrams.
+            Assert.Equal(new IPEndPoint(IPAddress.Loopback, port), sender.RemoteEndPoint);
+        }
+
+        // With nobody on either address, the answer is PortUnreachable (from the last address tried).
+        await stop.CancelAsync();
+        peer.Dispose();
+        await echo.WaitAsync(UdpTestPeer.Bound);
+        using (DatagramSender sender = DatagramSender.Open(options, [IPAddress.IPv6Loopback, IPAddress.Loopback]))
+        {
+            DatagramResult r = await sender.SendAsync(Encoding.ASCII.GetBytes("anyone"), true, LongWait, CancellationToken.None);
+            Assert.Equal(DatagramStatus.PortUnreachable, r.Status);
+            Assert.Equal(new IPEndPoint(IPAddress.Loopback, port), r.RemoteEndPoint);
+        }
+    }
+
     [Theory]
     [InlineData("127.0.0.1", DatagramAddresses.MaxPayloadIPv4)]
     [InlineData("::1", DatagramAddresses.MaxPayloadIPv6)]
