@@ -286,6 +286,19 @@ Describe 'Send-Datagram' -Tag CI {
         finally { $peer.Dispose() }
     }
 
+    It 'leaves no socket open when it ends, normally or with errors' {
+        $peer = New-Peer
+        try {
+            $before = Get-SocketCount
+            if ($before -lt 0) { Set-ItResult -Skipped -Because 'no /proc/self/fd to count sockets'; return }
+            'a', 'b' | Send-Datagram 127.0.0.1 $peer.Client.LocalEndPoint.Port -Wait -Timeout 50ms | Out-Null
+            'c' | Send-Datagram 127.0.0.1 $peer.Client.LocalEndPoint.Port -LocalPort (Get-ClosedUdpPort) | Out-Null
+            Send-Datagram 127.0.0.1 $peer.Client.LocalEndPoint.Port -Data ([byte[]]::new(70000)) -ErrorAction SilentlyContinue | Out-Null
+            Get-SocketCount | Should -Be $before
+        }
+        finally { $peer.Dispose() }
+    }
+
     It 'stops a -Wait at once on Ctrl+C and leaves no socket open' {
         $peer = New-Peer   # bound and silent: the wait would last the whole timeout
         $before = Get-SocketCount
