@@ -13,6 +13,8 @@
     CmdletsToExport        = @(
         'Get-AvailablePort'
         'Get-PortRange'
+        'Receive-Datagram'
+        'Send-Datagram'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

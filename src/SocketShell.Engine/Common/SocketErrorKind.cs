@@ -34,6 +34,12 @@ public enum SocketErrorKind
     TlsHandshakeFailed,
     /// <summary>An operation did not complete within its timeout.</summary>
     OperationTimeout,
+    /// <summary>A datagram payload is larger than UDP allows over the address family (65,507 bytes over IPv4, 65,527 over IPv6).</summary>
+    DatagramTooLarge,
+    /// <summary>The target is a broadcast address and sending to it was not explicitly allowed (-Broadcast).</summary>
+    BroadcastNotAllowed,
+    /// <summary>The address given as a multicast group is not a multicast address (or not of a usable family).</summary>
+    InvalidMulticastGroup,
 }
 
 /// <summary>Classifies exceptions from sockets, DNS and TLS into <see cref="SocketErrorKind"/>.</summary>
@@ -77,6 +83,7 @@ public static class SocketFailure
         SocketError.AddressNotAvailable => SocketErrorKind.AddressNotAvailable,
         SocketError.ConnectionReset or SocketError.ConnectionAborted => SocketErrorKind.ConnectionReset,
         SocketError.NotConnected or SocketError.Shutdown or SocketError.OperationAborted => SocketErrorKind.ConnectionClosed,
+        SocketError.MessageSize => SocketErrorKind.DatagramTooLarge,
         _ => SocketErrorKind.Unknown,
     };
 }

@@ -22,6 +22,9 @@ internal static class SocketErrors
         SocketErrorKind.ConnectionReset => ErrorCategory.ConnectionError,
         SocketErrorKind.ConnectionClosed => ErrorCategory.InvalidOperation,
         SocketErrorKind.TlsHandshakeFailed => ErrorCategory.SecurityError,
+        SocketErrorKind.DatagramTooLarge => ErrorCategory.InvalidArgument,
+        SocketErrorKind.BroadcastNotAllowed => ErrorCategory.InvalidArgument,
+        SocketErrorKind.InvalidMulticastGroup => ErrorCategory.InvalidArgument,
         _ => ErrorCategory.NotSpecified,
     };
 

@@ -1,0 +1,454 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace SocketShell.Udp;
+
+/// <summary>Where and how <see cref="DatagramSender"/> sends.</summary>
+public sealed class DatagramSendOptions
+{
+    /// <summary>A DNS name or an IPv4/IPv6 literal.</summary>
+    public string ComputerName { get; set; } = string.Empty;
+
+    /// <summary>The target port (1–65535).</summary>
+    public int Port { get; set; }
+
+    /// <summary>Which resolved addresses may be used.</summary>
+    public IPFamily AddressFamily { get; set; } = IPFamily.Any;
+
+    /// <summary>The source port; 0 lets the operating system pick one.</summary>
+    public int LocalPort { get; set; }
+
+    /// <summary>Whether a broadcast address may be the target (sets SO_BROADCAST).</summary>
+    public bool Broadcast { get; set; }
+
+    /// <summary>The IP time to live (hop limit over IPv6), 1–255; null keeps the system default.</summary>
+    public int? Ttl { get; set; }
+
+    /// <summary>The encoding replies are decoded with.</summary>
+    public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
+}
+
+/// <summary>
+/// Sends datagrams to one target over one socket, optionally waiting for one reply each.
+/// <para>
+/// For a unicast target the socket is connected, so the operating system delivers only the target's
+/// replies and reports an ICMP port unreachable as a refused receive: that is what makes
+/// <see cref="DatagramStatus.PortUnreachable"/> real rather than a guess. For a broadcast or multicast
+/// target the socket is not connected and a reply from any address counts.
+/// </para>
+/// <para>
+/// With <see cref="IPFamily.Any"/> and a name resolving to several addresses, the first address that can
+/// be used is taken; when waiting for a reply and that address reports port unreachable, the datagram is
+/// sent to the next address (so <c>localhost</c> reaches a receiver on 127.0.0.1 even when ::1 comes first).
+/// </para>
+/// </summary>
+public sealed class DatagramSender : IDisposable
+{
+    private const int ReceiveBufferSize = 65_536;
+
+    private readonly DatagramSendOptions _options;
+    private readonly IPAddress[] _addresses;
+    private readonly string _target;
+    private int _index;
+    private Socket? _socket;
+    private IPEndPoint? _localEndPoint;
+    private bool _connected;
+    private byte[]? _replyBuffer;
+    private bool _disposed;
+
+    private DatagramSender(DatagramSendOptions options, IPAddress[] addresses)
+    {
+        _options = options;
+        _addresses = addresses;
+        _target = EndPointText.Format(options.ComputerName, options.Port);
+    }
+
+    /// <summary>The address and port datagrams currently go to.</summary>
+    public IPEndPoint RemoteEndPoint => new(_addresses[_index], _options.Port);
+
+    /// <summary>The local address and port datagrams currently leave from (null before the first send on an unbound, unconnected socket).</summary>
+    public IPEndPoint? LocalEndPoint
+    {
+        get
+        {
+            // Fixed once the socket is bound (by LocalPort, connect, or the first send): ask the OS once.
+            if (_localEndPoint is null && _socket?.LocalEndPoint is IPEndPoint ep && ep.Port != 0)
+            {
+                _localEndPoint = DatagramAddresses.Normalize(ep);
+            }
+
+            return _localEndPoint;
+        }
+    }
+
+    /// <summary>Bytes queued on the socket and not yet read (late replies); for tests.</summary>
+    internal int PendingBytes => _socket?.Available ?? 0;
+
+    /// <summary>The socket's unicast TTL and multicast TTL as the OS reports them; for tests.</summary>
+    internal (int Unicast, int Multicast) SocketTtl => _socket is null
+        ? (0, 0)
+        : (_socket.Ttl, (int)_socket.GetSocketOption(
+            _socket.AddressFamily == AddressFamily.InterNetworkV6 ? SocketOptionLevel.IPv6 : SocketOptionLevel.IP,
+            SocketOptionName.MulticastTimeToLive)!);
+
+    /// <summary>Whether an asynchronous error (an ICMP report) is pending on the socket, without consuming it; for tests.</summary>
+    internal bool HasPendingError => _socket?.Poll(0, SelectMode.SelectError) ?? false;
+
+    /// <summary>Every address the target resolved to (of the requested family), in the order they are tried.</summary>
+    public IReadOnlyList<IPAddress> Addresses => _addresses;
+
+    /// <summary>
+    /// Resolves the target, refuses a broadcast target unless <see cref="DatagramSendOptions.Broadcast"/>,
+    /// and opens (and for unicast connects) the socket. Nothing is sent yet.
+    /// </summary>
+    /// <exception cref="SocketShellException">HostNotFound, BroadcastNotAllowed, PortInUse (LocalPort), NetworkUnreachable, …</exception>
+    public static async Task<DatagramSender> OpenAsync(DatagramSendOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Port, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, 65535);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.LocalPort);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.LocalPort, 65535);
+        if (options.Ttl is { } ttl && (ttl < 1 || ttl > 255))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), ttl, "Ttl must be from 1 to 255.");
+        }
+
+        IPAddress[] addresses = await HostResolver.ResolveAsync(options.ComputerName, options.AddressFamily, cancellationToken).ConfigureAwait(false);
+        return Open(options, addresses);
+    }
+
+    /// <summary>Opens a sender over addresses already resolved (in the order to try them); for tests.</summary>
+    internal static DatagramSender Open(DatagramSendOptions options, IPAddress[] addresses)
+    {
+        string target = EndPointText.Format(options.ComputerName, options.Port);
+        if (!options.Broadcast)
+        {
+            IPAddress? broadcast = Array.Find(addresses, DatagramAddresses.IsBroadcast);
+            if (broadcast is not null)
+            {
+                throw new SocketShellException(
+                    SocketErrorKind.BroadcastNotAllowed,
+                    $"{broadcast} is a broadcast address: every host on the network would receive the datagram. Use -Broadcast to send to it deliberately. Nothing was sent.",
+                    target);
+            }
+        }
+
+        var sender = new DatagramSender(options, addresses);
+        try
+        {
+            sender.OpenFirstUsable();
+        }
+        catch
+        {
+            sender.Dispose();
+            throw;
+        }
+
+        return sender;
+    }
+
+    /// <summary>
+    /// Sends <paramref name="payload"/> as one datagram; with <paramref name="waitForReply"/>, waits up to
+    /// <paramref name="timeout"/> for one datagram back.
+    /// </summary>
+    /// <exception cref="SocketShellException">DatagramTooLarge (nothing is sent), or a socket failure of the send.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<DatagramResult> SendAsync(ReadOnlyMemory<byte> payload, bool waitForReply, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (waitForReply && (timeout <= TimeSpan.Zero || timeout > DurationParser.Maximum))
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The reply timeout must be greater than zero.");
+        }
+
+        while (true)
+        {
+            IPEndPoint remote = RemoteEndPoint;
+            int limit = DatagramAddresses.MaxPayload(remote.AddressFamily);
+            if (payload.Length > limit)
+            {
+                string family = remote.AddressFamily == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
+                throw new SocketShellException(
+                    SocketErrorKind.DatagramTooLarge,
+                    $"The payload is {payload.Length:N0} bytes; a UDP datagram over {family} carries at most {limit:N0}. Nothing was sent.",
+                    _target);
+            }
+
+            DatagramResult result = await SendOnceAsync(remote, payload, waitForReply, timeout, cancellationToken).ConfigureAwait(false);
+            if (result.Status == DatagramStatus.PortUnreachable && waitForReply && _index + 1 < _addresses.Length)
+            {
+                // Nobody listens at this address: the datagram was not received. Try the next address; if
+                // that one cannot even be opened, the honest answer is this address's PortUnreachable.
+                int current = _index;
+                try
+                {
+                    AdvanceTo(current + 1);
+                    continue;
+                }
+                catch (SocketShellException)
+                {
+                    AdvanceTo(current);
+                }
+            }
+
+            return result;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _socket?.Dispose();
+        _socket = null;
+    }
+
+    private async Task<DatagramResult> SendOnceAsync(IPEndPoint remote, ReadOnlyMemory<byte> payload, bool waitForReply, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Socket socket = _socket!;
+        if (waitForReply)
+        {
+            DiscardStale(socket);
+        }
+
+        var result = new DatagramResult
+        {
+            ComputerName = _options.ComputerName,
+            RemoteEndPoint = remote,
+            BytesSent = payload.Length,
+            Timestamp = DateTimeOffset.Now,
+            Status = DatagramStatus.Sent,
+        };
+
+        long start = Stopwatch.GetTimestamp();
+        if (!await TrySendAsync(socket, remote, payload, cancellationToken).ConfigureAwait(false))
+        {
+            result.Status = DatagramStatus.PortUnreachable;
+            result.LocalEndPoint = LocalEndPoint;
+            return result;
+        }
+
+        result.LocalEndPoint = LocalEndPoint;
+        if (!waitForReply)
+        {
+            return result;
+        }
+
+        _replyBuffer ??= new byte[ReceiveBufferSize];
+        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeoutSource.CancelAfter(timeout);
+        try
+        {
+            int received;
+            IPEndPoint from;
+            if (_connected)
+            {
+                received = await socket.ReceiveAsync(_replyBuffer, SocketFlags.None, timeoutSource.Token).ConfigureAwait(false);
+                from = remote;
+            }
+            else
+            {
+                EndPoint any = new IPEndPoint(remote.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any, 0);
+                SocketReceiveFromResult r = await socket.ReceiveFromAsync(_replyBuffer, SocketFlags.None, any, timeoutSource.Token).ConfigureAwait(false);
+                received = r.ReceivedBytes;
+                from = DatagramAddresses.Normalize((IPEndPoint)r.RemoteEndPoint);
+            }
+
+            TimeSpan rtt = Stopwatch.GetElapsedTime(start);
+            result.Status = DatagramStatus.Replied;
+            result.RoundTripTime = rtt;
+            result.Reply = new SocketMessage(_replyBuffer.AsSpan(0, received).ToArray(), _options.Encoding)
+            {
+                Protocol = TransportProtocol.Udp,
+                RemoteEndPoint = from,
+                LocalEndPoint = result.LocalEndPoint,
+            };
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            result.Status = DatagramStatus.NoReply;
+        }
+        catch (SocketException e) when (IsPortUnreachable(e))
+        {
+            result.Status = DatagramStatus.PortUnreachable;
+        }
+
+        return result;
+    }
+
+    // Sends one datagram. A refused send on a connected socket is the ICMP error of an EARLIER datagram
+    // surfacing (Linux reports it on the next call, and the datagram is not sent): send once more. Refused
+    // again means the port is unreachable now.
+    private async Task<bool> TrySendAsync(Socket socket, IPEndPoint remote, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            try
+            {
+                if (_connected)
+                {
+                    await socket.SendAsync(payload, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await socket.SendToAsync(payload, SocketFlags.None, remote, cancellationToken).ConfigureAwait(false);
+                }
+
+                return true;
+            }
+            catch (SocketException e) when (_connected && IsPortUnreachable(e))
+            {
+                if (attempt > 0)
+                {
+                    return false;
+                }
+            }
+            catch (SocketException e)
+            {
+                throw Wrap(e, remote);
+            }
+        }
+    }
+
+    private static bool IsPortUnreachable(SocketException e) =>
+        // Linux/macOS: ECONNREFUSED; Windows: WSAECONNRESET on a UDP socket.
+        e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset;
+
+    // Before waiting for a reply: drop replies that arrived too late for an earlier datagram, and any
+    // error an earlier datagram left, so they are not taken for this datagram's answer.
+    private void DiscardStale(Socket socket)
+    {
+        ClearPendingError(socket);
+        _replyBuffer ??= new byte[ReceiveBufferSize];
+        for (int i = 0; i < 10_000 && socket.Available > 0; i++)
+        {
+            try
+            {
+                socket.Receive(_replyBuffer, SocketFlags.None);
+            }
+            catch (SocketException e) when (IsPortUnreachable(e))
+            {
+                // An earlier datagram's ICMP error: stale too.
+            }
+        }
+    }
+
+    private static void ClearPendingError(Socket socket)
+    {
+        try
+        {
+            // Reading SO_ERROR returns and clears a pending asynchronous error (an ICMP report).
+            _ = socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error);
+        }
+        catch (SocketException)
+        {
+            // Not supported here: TrySendAsync copes with a stale refused send.
+        }
+    }
+
+    private void OpenFirstUsable()
+    {
+        SocketShellException? last = null;
+        for (int i = 0; i < _addresses.Length; i++)
+        {
+            try
+            {
+                AdvanceTo(i);
+                return;
+            }
+            catch (SocketShellException e) when (e.Kind is SocketErrorKind.NetworkUnreachable or SocketErrorKind.AddressNotAvailable && i + 1 < _addresses.Length)
+            {
+                last = e;
+            }
+        }
+
+        throw last ?? new SocketShellException(SocketErrorKind.HostNotFound, $"No usable address for {_target}.", _target);
+    }
+
+    private void AdvanceTo(int index)
+    {
+        _socket?.Dispose();
+        _socket = null;
+        _localEndPoint = null;
+        _index = index;
+        IPEndPoint remote = RemoteEndPoint;
+        bool multicast = DatagramAddresses.IsMulticast(remote.Address);
+        bool broadcast = _options.Broadcast && DatagramAddresses.IsBroadcast(remote.Address);
+        var socket = new Socket(remote.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        try
+        {
+            if (_options.Broadcast)
+            {
+                socket.EnableBroadcast = true;
+            }
+
+            if (_options.Ttl is int ttl)
+            {
+                if (multicast)
+                {
+                    socket.SetSocketOption(
+                        remote.AddressFamily == AddressFamily.InterNetworkV6 ? SocketOptionLevel.IPv6 : SocketOptionLevel.IP,
+                        SocketOptionName.MulticastTimeToLive,
+                        ttl);
+                }
+                else
+                {
+                    socket.Ttl = (short)ttl;
+                }
+            }
+
+            if (_options.LocalPort != 0)
+            {
+                IPAddress any = remote.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+                try
+                {
+                    socket.Bind(new IPEndPoint(any, _options.LocalPort));
+                }
+                catch (SocketException e)
+                {
+                    SocketErrorKind kind = SocketFailure.Classify(e);
+                    string why = kind == SocketErrorKind.PortInUse ? "is already in use" : "cannot be used";
+                    throw new SocketShellException(kind, $"The local UDP port {_options.LocalPort} {why}: {e.Message}", _target, e);
+                }
+            }
+
+            // Broadcast and multicast replies come from other addresses than the target: stay unconnected.
+            _connected = !multicast && !broadcast;
+            if (_connected)
+            {
+                try
+                {
+                    socket.Connect(remote);
+                }
+                catch (SocketException e)
+                {
+                    throw Wrap(e, remote);
+                }
+            }
+
+            _socket = socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private SocketShellException Wrap(SocketException e, IPEndPoint remote)
+    {
+        SocketErrorKind kind = SocketFailure.Classify(e);
+        string message = e.SocketErrorCode == SocketError.AccessDenied && !_options.Broadcast
+            ? $"The operating system refused to send to {remote} ({e.Message}); if it is a broadcast address, use -Broadcast."
+            : $"Sending to {remote} failed: {e.Message}";
+        return new SocketShellException(kind, message, _target, e);
+    }
+}

@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Management.Automation;
+using System.Net.Sockets;
+using System.Text;
+using SocketShell.Completers;
+using SocketShell.Resources;
+using SocketShell.Transformations;
+using SocketShell.Udp;
+
+namespace SocketShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Sends UDP datagrams, one per input item, optionally waiting for a reply to each.</para>
+/// </summary>
+[Cmdlet(VerbsCommunications.Send, "Datagram", DefaultParameterSetName = DefaultSet)]
+[OutputType(typeof(DatagramResult), ParameterSetName = [DefaultSet])]
+public sealed class SendDatagramCommand : SocketCmdletBase
+{
+    private const string DefaultSet = "Default";
+
+    private DatagramSender? _sender;
+    private string? _senderKey;
+    private Exception? _openFailure;
+
+    /// <summary>The target host.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true,
+        HelpMessage = "The host to send to: a DNS name or an IPv4/IPv6 literal.")]
+    [Alias("HostName", "TargetName", "IPAddress")]
+    [ValidateNotNullOrEmpty]
+    public string ComputerName { get; set; } = string.Empty;
+
+    /// <summary>The target port.</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
+        HelpMessage = "The UDP port to send to (1-65535).")]
+    [ValidateRange(1, 65535)]
+    public int Port { get; set; }
+
+    /// <summary>The payload of one datagram.</summary>
+    [Parameter(Mandatory = true, Position = 2, ValueFromPipeline = true,
+        HelpMessage = "The payload: a string (encoded with -Encoding) or a byte array. Each pipeline item is one datagram.")]
+    [AllowEmptyString]
+    [AllowEmptyCollection]
+    public object Data { get; set; } = string.Empty;
+
+    /// <summary>How strings are encoded, and replies decoded.</summary>
+    [Parameter(HelpMessage = "How strings are encoded and replies decoded (default utf8, without a byte order mark).")]
+    [EncodingTransformation]
+    [ArgumentCompleter(typeof(EncodingCompleter))]
+    [ValidateNotNull]
+    public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
+
+    /// <summary>Wait for one reply to each datagram. (Hides the base class's Wait(Task) helper, called here as base.Wait.)</summary>
+    [Parameter(HelpMessage = "Wait up to -Timeout for one reply to each datagram; the result is Replied, NoReply or PortUnreachable.")]
+    public new SwitchParameter Wait { get; set; }
+
+    /// <summary>How long to wait for a reply.</summary>
+    [Parameter(HelpMessage = "With -Wait, how long to wait for each reply (default 2 seconds): seconds, '250ms', '5s' or a TimeSpan.")]
+    [TimeoutTransformation]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Which resolved addresses may be used.</summary>
+    [Parameter(HelpMessage = "Any (default), IPv4 or IPv6: which of the resolved addresses may be used.")]
+    public IPFamily AddressFamily { get; set; } = IPFamily.Any;
+
+    /// <summary>The source port.</summary>
+    [Parameter(HelpMessage = "The local (source) port to send from; 0 or omitted lets the operating system pick one.")]
+    [ValidateRange(0, 65535)]
+    public int LocalPort { get; set; }
+
+    /// <summary>Allow a broadcast target.</summary>
+    [Parameter(HelpMessage = "Allow a broadcast address (255.255.255.255 or a subnet broadcast) as the target.")]
+    public SwitchParameter Broadcast { get; set; }
+
+    /// <summary>The IP time to live (hop limit).</summary>
+    [Parameter(HelpMessage = "The IP time to live (IPv6 hop limit) of the datagrams, 1-255; the system default when omitted.")]
+    [ValidateRange(1, 255)]
+    public int Ttl { get; set; }
+
+    /// <inheritdoc/>
+    protected override void BeginProcessing()
+    {
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) && !Wait.IsPresent)
+        {
+            WriteWarning(Messages.DatagramTimeoutWithoutWait);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        string target = EndPointText.Format(ComputerName, Port);
+        byte[] payload;
+        try
+        {
+            payload = PortListTransformationAttribute.Unwrap(Data) switch
+            {
+                SocketMessage message => message.Data, // relay: the bytes as received, not their text
+                object value => Payload.ToBytes(value, Encoding),
+                null => [],
+            };
+        }
+        catch (ArgumentException e)
+        {
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.DatagramPayloadInvalid, e.Message);
+            WriteError(new ErrorRecord(new ArgumentException(message, e), "InvalidPayload", ErrorCategory.InvalidArgument, Data));
+            return;
+        }
+
+        DatagramSender? sender = SenderFor(target);
+        if (sender is null)
+        {
+            return;
+        }
+
+        try
+        {
+            WriteObject(base.Wait(sender.SendAsync(payload, Wait.IsPresent, Timeout, CancellationToken)));
+        }
+        catch (Exception e) when (e is SocketShellException or SocketException)
+        {
+            WriteSocketError(e, target);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _sender?.Dispose();
+            _sender = null;
+        }
+
+        base.Dispose(disposing);
+    }
+
+    // One socket per target for the whole pipeline: opened on the first datagram, reopened only when
+    // ComputerName or Port (bound from the pipeline) change. A target that cannot be opened gives its
+    // error for every datagram meant for it, without resolving again.
+    private DatagramSender? SenderFor(string target)
+    {
+        string key = $"{ComputerName}\n{Port}";
+        if (key != _senderKey)
+        {
+            _sender?.Dispose();
+            _sender = null;
+            _openFailure = null;
+            _senderKey = key;
+            var options = new DatagramSendOptions
+            {
+                ComputerName = ComputerName,
+                Port = Port,
+                AddressFamily = AddressFamily,
+                LocalPort = LocalPort,
+                Broadcast = Broadcast.IsPresent,
+                Ttl = MyInvocation.BoundParameters.ContainsKey(nameof(Ttl)) ? Ttl : null,
+                Encoding = Encoding,
+            };
+            try
+            {
+                _sender = base.Wait(DatagramSender.OpenAsync(options, CancellationToken));
+            }
+            catch (Exception e) when (e is SocketShellException or SocketException)
+            {
+                _openFailure = e;
+            }
+        }
+
+        if (_openFailure is not null)
+        {
+            WriteSocketError(_openFailure, target);
+        }
+
+        return _sender;
+    }
+}
