@@ -13,6 +13,7 @@
     CmdletsToExport        = @(
         'Get-AvailablePort'
         'Get-PortRange'
+        'Test-Port'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

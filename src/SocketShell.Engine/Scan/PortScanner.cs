@@ -47,6 +47,7 @@ public sealed class PortScanner : IDisposable
     private bool _finished;
     private long _nextPair;
     private Exception? _fault;
+    private volatile bool _stopping;
 
     /// <summary>Starts a scan that takes targets through <see cref="Add"/>.</summary>
     /// <param name="options">How to probe.</param>
@@ -100,7 +101,7 @@ public sealed class PortScanner : IDisposable
 
     internal PortScanOptions Options => _options;
 
-    internal bool IsStopping => _stop.IsCancellationRequested;
+    internal bool IsStopping => _stopping;
 
     /// <summary>The sockets currently open by this scan (for tests: zero once it has finished).</summary>
     public int OpenSockets => _slots.Count(s => s.HasSocket);
@@ -188,6 +189,21 @@ public sealed class PortScanner : IDisposable
         return request.BasePair;
     }
 
+    /// <summary>Adds a name whose addresses are already known (tests: the address fallback without DNS).</summary>
+    internal long AddResolved(string computerName, IPAddress[] addresses, IReadOnlyList<int> ports)
+    {
+        var request = new Request(computerName, [.. ports]) { Addresses = addresses };
+        lock (_gate)
+        {
+            request.BasePair = _nextPair;
+            _nextPair += request.Ports.Length;
+            _ready.Enqueue(request);
+        }
+
+        Pump();
+        return request.BasePair;
+    }
+
     /// <summary>Says no more targets will be added; <see cref="Completion"/> ends when the last probe does.</summary>
     public void Complete()
     {
@@ -204,7 +220,7 @@ public sealed class PortScanner : IDisposable
     {
         if (!_completion.Task.IsCompleted)
         {
-            _stop.Cancel();
+            AbortAll();
         }
 
         _stopRegistration.Dispose();
@@ -230,7 +246,7 @@ public sealed class PortScanner : IDisposable
                 return;
             }
 
-            if (t.IsCanceled || _stop.IsCancellationRequested)
+            if (t.IsCanceled || _stopping)
             {
                 lock (_gate)
                 {
@@ -252,7 +268,7 @@ public sealed class PortScanner : IDisposable
                 _onNameNotResolved?.Invoke(sse);
             }
 
-            for (int i = 0; i < request.Ports.Length && !_stop.IsCancellationRequested; i++)
+            for (int i = 0; i < request.Ports.Length && !_stopping; i++)
             {
                 var status = new PortStatus
                 {
@@ -319,7 +335,7 @@ public sealed class PortScanner : IDisposable
 
     private Job? NextJobLocked()
     {
-        if (_stop.IsCancellationRequested)
+        if (_stopping)
         {
             return null;
         }
@@ -359,7 +375,7 @@ public sealed class PortScanner : IDisposable
     /// <summary>Called by a slot when its job has a result (or must be tried again); returns the slot's next job.</summary>
     internal Job? OnProbeEnded(ProbeSlot slot, Job job, ProbeOutcome outcome)
     {
-        if (_stop.IsCancellationRequested)
+        if (_stopping)
         {
             return ReleaseOrNext(slot);
         }
@@ -494,6 +510,16 @@ public sealed class PortScanner : IDisposable
 
     private void AbortAll()
     {
+        _stopping = true;
+        try
+        {
+            _stop.Cancel(); // also stops name resolutions in flight
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed: nothing is resolving any more.
+        }
+
         foreach (ProbeSlot slot in _slots)
         {
             slot.Abort();
@@ -516,14 +542,7 @@ public sealed class PortScanner : IDisposable
             _fault ??= e;
         }
 
-        try
-        {
-            _stop.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-            // Already disposed: the scan is over.
-        }
+        AbortAll();
     }
 
     private void CheckFinished()
@@ -535,7 +554,7 @@ public sealed class PortScanner : IDisposable
                 return;
             }
 
-            bool stopped = _stop.IsCancellationRequested;
+            bool stopped = _stopping;
             if (!stopped && (!_completeCalled || _ready.Count != 0 || _retry.Count != 0 || _delayed.Count != 0))
             {
                 return;
@@ -549,9 +568,9 @@ public sealed class PortScanner : IDisposable
         {
             _completion.TrySetException(_fault);
         }
-        else if (_stop.IsCancellationRequested)
+        else if (_stopping)
         {
-            _completion.TrySetCanceled(_callerToken.IsCancellationRequested ? _callerToken : _stop.Token);
+            _completion.TrySetCanceled(_callerToken.IsCancellationRequested ? _callerToken : new CancellationToken(canceled: true));
         }
         else
         {
