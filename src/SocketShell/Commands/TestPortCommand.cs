@@ -108,7 +108,8 @@ public sealed class TestPortCommand : SocketCmdletBase
             options,
             (pair, status) => _results.Enqueue(new Result(pair, status)),
             e => _results.Enqueue(e),
-            CancellationToken);
+            CancellationToken,
+            (_, status) => _results.Enqueue(new Attempt(status)));
     }
 
     /// <inheritdoc/>
@@ -174,6 +175,17 @@ public sealed class TestPortCommand : SocketCmdletBase
             return;
         }
 
+        if (item is Attempt attempt)
+        {
+            // Every attempt of a wait ends here, the last included; only the ones that will be retried are news.
+            if (!attempt.Status.Open && attempt.Status.Status != PortState.HostNotFound)
+            {
+                WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.PortWaitAttempt, EndPointText.Format(attempt.Status.ComputerName, attempt.Status.Port), attempt.Status.Status));
+            }
+
+            return;
+        }
+
         var (pair, status) = (Result)item;
         _done++;
         switch (status.Status)
@@ -229,4 +241,6 @@ public sealed class TestPortCommand : SocketCmdletBase
     }
 
     private sealed record Result(long Pair, PortStatus Status);
+
+    private sealed record Attempt(PortStatus Status);
 }
