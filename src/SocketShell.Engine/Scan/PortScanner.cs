@@ -40,7 +40,6 @@ public sealed class PortScanner : IDisposable
     private readonly ProbeSlot[] _slots;
     private readonly Stack<ProbeSlot> _idle;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Timer _sweep;
     private readonly ServiceDatabase _services = ServiceDatabase.System;
     private int _pendingResolutions;
     private bool _completeCalled;
@@ -89,10 +88,10 @@ public sealed class PortScanner : IDisposable
 
         _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
-        // Deadlines are checked by one periodic sweep: 1/50 of the timeout (2% late at most, plus
-        // scheduling), between 2 ms and 20 ms.
-        TimeSpan tick = TimeSpan.FromTicks(Math.Clamp(_options.Timeout.Ticks / 50, TimeSpan.TicksPerMillisecond * 2, TimeSpan.TicksPerMillisecond * 20));
-        _sweep = new Timer(static s => ((PortScanner)s!).Sweep(), this, tick, tick);
+        // Deadlines are checked by one periodic sweep: 1/100 of the timeout (1% late at most, plus
+        // scheduling), between 1 ms and 10 ms.
+        SweepInterval = TimeSpan.FromTicks(Math.Clamp(_options.Timeout.Ticks / 100, TimeSpan.TicksPerMillisecond, TimeSpan.TicksPerMillisecond * 10));
+        DeadlineSweeper.Register(this);
         _stopRegistration = _stop.Token.UnsafeRegister(static s => ((PortScanner)s!).AbortAll(), this);
     }
 
@@ -102,6 +101,8 @@ public sealed class PortScanner : IDisposable
     internal PortScanOptions Options => _options;
 
     internal bool IsStopping => _stopping;
+
+    internal TimeSpan SweepInterval { get; }
 
     /// <summary>The sockets currently open by this scan (for tests: zero once it has finished).</summary>
     public int OpenSockets => _slots.Count(s => s.HasSocket);
@@ -224,7 +225,7 @@ public sealed class PortScanner : IDisposable
         }
 
         _stopRegistration.Dispose();
-        _sweep.Dispose();
+        DeadlineSweeper.Unregister(this);
         _stop.Dispose();
     }
 
@@ -373,11 +374,17 @@ public sealed class PortScanner : IDisposable
     }
 
     /// <summary>Called by a slot when its job has a result (or must be tried again); returns the slot's next job.</summary>
-    internal Job? OnProbeEnded(ProbeSlot slot, Job job, ProbeOutcome outcome)
+    internal Job? OnProbeEnded(ProbeSlot slot, Job job, ProbeOutcome outcome) => Conclude(job, outcome) ?? ReleaseOrNext(slot);
+
+    /// <summary>
+    /// Reports the job's result, or schedules its retry; returns the job itself when it goes on at once
+    /// on the same slot (its next address), else null.
+    /// </summary>
+    internal Job? Conclude(Job job, ProbeOutcome outcome)
     {
         if (_stopping)
         {
-            return ReleaseOrNext(slot);
+            return null;
         }
 
         // Canceled without a stop cannot come from this scan's own aborts: treat it as a local hiccup.
@@ -388,7 +395,7 @@ public sealed class PortScanner : IDisposable
             if (++job.LocalRetries > MaxLocalRetries)
             {
                 Fault(new SocketShellException(SocketErrorKind.Unknown, $"Probes keep failing for lack of local resources ({outcome.Error}); lower ThrottleLimit or raise the open-file limit.", EndPointText.Format(job.Request.Name, job.Port), null));
-                return ReleaseOrNext(slot);
+                return null;
             }
 
             lock (_gate)
@@ -397,7 +404,7 @@ public sealed class PortScanner : IDisposable
                 _delayed.Add(job);
             }
 
-            return ReleaseOrNext(slot);
+            return null;
         }
 
         var status = new PortStatus
@@ -438,6 +445,17 @@ public sealed class PortScanner : IDisposable
             if (_options.Wait)
             {
                 _onAttempt?.Invoke(job.Pair, status);
+                if (job.AttemptCut && status.Status == PortState.TimedOut && job.LastFullAttempt is not null)
+                {
+                    // The wait ended during this attempt: its silence says less than the last attempt
+                    // that had its whole Timeout, so that one is the final result.
+                    status = job.LastFullAttempt;
+                }
+                else
+                {
+                    job.LastFullAttempt = status;
+                }
+
                 long now = Stopwatch.GetTimestamp();
                 if (!status.Open && now < job.WaitDeadline)
                 {
@@ -449,7 +467,7 @@ public sealed class PortScanner : IDisposable
                         _delayed.Add(job);
                     }
 
-                    return ReleaseOrNext(slot);
+                    return null;
                 }
             }
 
@@ -460,10 +478,10 @@ public sealed class PortScanner : IDisposable
             Fault(e);
         }
 
-        return ReleaseOrNext(slot);
+        return null;
     }
 
-    private Job? ReleaseOrNext(ProbeSlot slot)
+    internal Job? ReleaseOrNext(ProbeSlot slot)
     {
         lock (_gate)
         {
@@ -480,7 +498,20 @@ public sealed class PortScanner : IDisposable
         return null;
     }
 
-    private void Sweep()
+    /// <summary>Times out probes past their deadline and starts retries that are due (called by <see cref="DeadlineSweeper"/>).</summary>
+    internal void Sweep()
+    {
+        try
+        {
+            SweepCore();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fault(e);
+        }
+    }
+
+    private void SweepCore()
     {
         long now = Stopwatch.GetTimestamp();
         foreach (ProbeSlot slot in _slots)
@@ -563,7 +594,7 @@ public sealed class PortScanner : IDisposable
             _finished = true;
         }
 
-        _sweep.Change(Timeout.Infinite, Timeout.Infinite);
+        DeadlineSweeper.Unregister(this);
         if (_fault is not null)
         {
             _completion.TrySetException(_fault);
@@ -621,6 +652,12 @@ public sealed class PortScanner : IDisposable
 
         /// <summary>When the current attempt started (its first address).</summary>
         public long AttemptStart { get; set; }
+
+        /// <summary>With Wait: whether the current attempt's deadline is the end of the wait, not its Timeout.</summary>
+        public bool AttemptCut { get; set; }
+
+        /// <summary>With Wait: the result of the last attempt that was not cut short by the end of the wait.</summary>
+        public PortStatus? LastFullAttempt { get; set; }
 
         /// <summary>With Wait: when the whole wait ends (0 until the first attempt starts).</summary>
         public long WaitDeadline { get; set; }

@@ -13,6 +13,9 @@ internal enum ProbeEndState
     Unreachable,
     Canceled,
     LocalFailure,
+
+    /// <summary>Timed out by the deadline sweep, which reports the result itself.</summary>
+    Swept,
 }
 
 /// <summary>The end of one connect attempt.</summary>
@@ -41,6 +44,8 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
     private long _token = Idle;
     private long _deadline;
     private long _start;
+    private int _handoff;
+    private PortScanner.Job? _afterTimeout;
     private Socket? _socket;
     private PortScanner.Job? _job;
 
@@ -68,7 +73,7 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
                 return; // OnCompleted carries on.
             }
 
-            job = _owner.OnProbeEnded(this, job, outcome);
+            job = AfterEnd(job, outcome);
         }
     }
 
@@ -98,7 +103,7 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
     {
         PortScanner.Job job = _job!;
         ProbeOutcome outcome = Finish();
-        PortScanner.Job? next = _owner.OnProbeEnded(this, job, outcome);
+        PortScanner.Job? next = AfterEnd(job, outcome);
         if (next is not null)
         {
             _job = next;
@@ -113,10 +118,48 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         // Read the socket before claiming: if the claim succeeds, the attempt it belongs to was still
         // connecting, so this is its socket (a later attempt's socket is written only after it ended).
         Socket? socket = Volatile.Read(ref _socket);
-        if (Interlocked.CompareExchange(ref _token, (token & ~StateMask) | newState, token) == token)
+        PortScanner.Job? job = _job;
+        Volatile.Write(ref _handoff, 2);
+        if (Interlocked.CompareExchange(ref _token, (token & ~StateMask) | newState, token) != token)
         {
-            socket?.Dispose(); // aborts the pending connect: OnCompleted runs with OperationAborted.
+            return;
         }
+
+        socket?.Dispose(); // aborts the pending connect: its completion comes later, through the thread pool.
+        if (newState != TimedOut || job is null)
+        {
+            return;
+        }
+
+        // Report the timeout now, from the sweep: the aborted connect's completion can be late when
+        // the thread pool is busy, and the result must not be. The slot is reused only once both this
+        // side and the completion are done (whichever is last carries on).
+        _afterTimeout = _owner.Conclude(job, new ProbeOutcome(ProbeEndState.TimedOut, Stopwatch.GetElapsedTime(_start), SocketError.TimedOut));
+        if (Interlocked.Decrement(ref _handoff) == 0)
+        {
+            PortScanner.Job? next = _afterTimeout ?? _owner.ReleaseOrNext(this);
+            if (next is not null)
+            {
+                _job = next;
+                ThreadPool.UnsafeQueueUserWorkItem(static s => s.Run(), this, preferLocal: false);
+            }
+        }
+    }
+
+    /// <summary>What the completion side does when an attempt has ended: report it, or finish the sweep's hand-off.</summary>
+    private PortScanner.Job? AfterEnd(PortScanner.Job job, ProbeOutcome outcome)
+    {
+        if (outcome.State != ProbeEndState.Swept)
+        {
+            return _owner.OnProbeEnded(this, job, outcome);
+        }
+
+        if (Interlocked.Decrement(ref _handoff) != 0)
+        {
+            return null; // the sweep is still reporting; it carries on
+        }
+
+        return _afterTimeout ?? _owner.ReleaseOrNext(this);
     }
 
     /// <summary>Starts an attempt; true when it already ended (then <paramref name="outcome"/> says how).</summary>
@@ -133,9 +176,15 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
             }
         }
 
+        job.AttemptCut = false;
         if (_owner.Options.Wait)
         {
-            deadline = Math.Min(deadline, Math.Max(job.WaitDeadline, now + (Stopwatch.Frequency / 1000)));
+            long cut = Math.Max(job.WaitDeadline, now + (Stopwatch.Frequency / 1000));
+            if (cut < deadline)
+            {
+                deadline = cut; // the wait ends first
+                job.AttemptCut = true;
+            }
         }
 
         IPAddress address = job.Addresses[job.AddressIndex];
@@ -206,7 +255,7 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         ProbeEndState end;
         if (state == TimedOut)
         {
-            end = ProbeEndState.TimedOut;
+            end = ProbeEndState.Swept;
         }
         else if (state == Canceled)
         {
