@@ -41,6 +41,8 @@ public sealed class PortScanner : IDisposable
     private readonly Stack<ProbeSlot> _idle;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ServiceDatabase _services = ServiceDatabase.System;
+    private readonly Stack<ProbeSlot> _parked = new();
+    private int _retired;
     private int _pendingResolutions;
     private bool _completeCalled;
     private bool _finished;
@@ -67,7 +69,7 @@ public sealed class PortScanner : IDisposable
         _options = new PortScanOptions
         {
             Timeout = options.Timeout,
-            ThrottleLimit = options.ThrottleLimit,
+            ThrottleLimit = Math.Min(options.ThrottleLimit, PortScanOptions.MaxThrottleLimit()),
             AddressFamily = options.AddressFamily,
             AllAddresses = options.AllAddresses,
             Wait = options.Wait,
@@ -101,6 +103,9 @@ public sealed class PortScanner : IDisposable
     internal PortScanOptions Options => _options;
 
     internal bool IsStopping => _stopping;
+
+    /// <summary>How many probes this scan really runs at once (the requested limit, capped by <see cref="PortScanOptions.MaxThrottleLimit"/>).</summary>
+    public int ThrottleLimit => _slots.Length;
 
     internal TimeSpan SweepInterval { get; }
 
@@ -374,7 +379,47 @@ public sealed class PortScanner : IDisposable
     }
 
     /// <summary>Called by a slot when its job has a result (or must be tried again); returns the slot's next job.</summary>
-    internal Job? OnProbeEnded(ProbeSlot slot, Job job, ProbeOutcome outcome) => Conclude(job, outcome) ?? ReleaseOrNext(slot);
+    internal Job? OnProbeEnded(ProbeSlot slot, Job job, ProbeOutcome outcome)
+    {
+        // Canceled without a stop cannot come from this scan's own aborts: treat it as a local hiccup.
+        if (!_stopping && outcome.State is ProbeEndState.LocalFailure or ProbeEndState.Canceled)
+        {
+            // Out of local resources (descriptors, ephemeral ports, buffers): not an answer about the
+            // port. The job is tried again shortly, and this slot leaves the scan, so concurrency
+            // shrinks to what the machine allows instead of spinning (the last slot only pauses).
+            // The scan fails only if one probe keeps failing for about two seconds.
+            if (++job.LocalRetries > MaxLocalRetries)
+            {
+                Fault(new SocketShellException(SocketErrorKind.Unknown, $"Probes keep failing for lack of local resources ({outcome.Error}); lower ThrottleLimit or raise the open-file limit.", EndPointText.Format(job.Request.Name, job.Port), null));
+                lock (_gate)
+                {
+                    _idle.Push(slot);
+                }
+
+                CheckFinished();
+                return null;
+            }
+
+            lock (_gate)
+            {
+                job.Reset();
+                job.DueTicks = Stopwatch.GetTimestamp() + s_localRetryTicks;
+                _delayed.Add(job);
+                if (_slots.Length - _retired - _idle.Count - _parked.Count > 1)
+                {
+                    _retired++;
+                }
+                else
+                {
+                    _parked.Push(slot);
+                }
+            }
+
+            return null;
+        }
+
+        return Conclude(job, outcome) ?? ReleaseOrNext(slot);
+    }
 
     /// <summary>
     /// Reports the job's result, or schedules its retry; returns the job itself when it goes on at once
@@ -384,26 +429,6 @@ public sealed class PortScanner : IDisposable
     {
         if (_stopping)
         {
-            return null;
-        }
-
-        // Canceled without a stop cannot come from this scan's own aborts: treat it as a local hiccup.
-        if (outcome.State is ProbeEndState.LocalFailure or ProbeEndState.Canceled)
-        {
-            // Out of local resources (ephemeral ports, descriptors, buffers): not an answer about the
-            // port. Try the same probe again shortly; give up on the whole scan if it persists.
-            if (++job.LocalRetries > MaxLocalRetries)
-            {
-                Fault(new SocketShellException(SocketErrorKind.Unknown, $"Probes keep failing for lack of local resources ({outcome.Error}); lower ThrottleLimit or raise the open-file limit.", EndPointText.Format(job.Request.Name, job.Port), null));
-                return null;
-            }
-
-            lock (_gate)
-            {
-                job.DueTicks = Stopwatch.GetTimestamp() + s_localRetryTicks;
-                _delayed.Add(job);
-            }
-
             return null;
         }
 
@@ -531,6 +556,11 @@ public sealed class PortScanner : IDisposable
                     due = true;
                 }
             }
+
+            while (due && _parked.Count > 0)
+            {
+                _idle.Push(_parked.Pop());
+            }
         }
 
         if (due)
@@ -580,7 +610,7 @@ public sealed class PortScanner : IDisposable
     {
         lock (_gate)
         {
-            if (_finished || _idle.Count != _slots.Length || _pendingResolutions != 0)
+            if (_finished || _idle.Count + _parked.Count + _retired != _slots.Length || _pendingResolutions != 0)
             {
                 return;
             }

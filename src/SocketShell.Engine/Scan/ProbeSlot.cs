@@ -198,6 +198,11 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
             outcome = new ProbeOutcome(ClassifyError(e.SocketErrorCode), TimeSpan.Zero, e.SocketErrorCode);
             return true;
         }
+        catch (OutOfMemoryException)
+        {
+            outcome = new ProbeOutcome(ProbeEndState.LocalFailure, TimeSpan.Zero, SocketError.NoBufferSpaceAvailable);
+            return true;
+        }
 
         Volatile.Write(ref _socket, socket);
         RemoteEndPoint = new IPEndPoint(address, job.Port);
@@ -222,6 +227,13 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         catch (SocketException e)
         {
             SocketError = e.SocketErrorCode;
+            pending = false;
+        }
+        catch (OutOfMemoryException)
+        {
+            // .NET reports a full event registration (descriptor or watch limits) this way: a local
+            // shortage like EMFILE, retried like one, never allowed to take the host process down.
+            SocketError = SocketError.NoBufferSpaceAvailable;
             pending = false;
         }
 

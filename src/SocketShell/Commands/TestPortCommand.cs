@@ -56,9 +56,9 @@ public sealed class TestPortCommand : SocketCmdletBase
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How many probes may be in flight at once.</summary>
-    [Parameter(HelpMessage = "How many probes may be in flight at once (default 512); each holds one socket.")]
+    [Parameter(HelpMessage = "How many probes may be in flight at once (default 512, or half the open-file limit if lower); each holds one socket.")]
     [ValidateRange(1, 65535)]
-    public int ThrottleLimit { get; set; } = PortScanOptions.DefaultThrottleLimit;
+    public int ThrottleLimit { get; set; } = PortScanOptions.SuggestedThrottleLimit();
 
     /// <summary>Which addresses of a name to use.</summary>
     [Parameter(HelpMessage = "Which addresses of a name to probe: Any (default), IPv4 or IPv6.")]
@@ -110,6 +110,10 @@ public sealed class TestPortCommand : SocketCmdletBase
             e => _results.Enqueue(e),
             CancellationToken,
             (_, status) => _results.Enqueue(new Attempt(status)));
+        if (_scanner.ThrottleLimit < ThrottleLimit)
+        {
+            WriteWarning(string.Format(CultureInfo.CurrentCulture, Messages.ThrottleLimitCapped, ThrottleLimit, _scanner.ThrottleLimit));
+        }
     }
 
     /// <inheritdoc/>

@@ -257,4 +257,23 @@ public class PortScannerTests
         using var scanner = new PortScanner(new PortScanOptions(), (_, _) => { }, null, CancellationToken.None);
         Assert.Throws<ArgumentOutOfRangeException>(() => scanner.Add("127.0.0.1", [65536]));
     }
+
+    [Fact]
+    public void The_suggested_throttle_limit_fits_the_open_file_limit()
+    {
+        int suggested = PortScanOptions.SuggestedThrottleLimit();
+        Assert.InRange(suggested, 16, PortScanOptions.DefaultThrottleLimit);
+        if (OperatingSystem.IsLinux())
+        {
+            string line = File.ReadLines("/proc/self/limits").First(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+            string soft = line["Max open files".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries)[0];
+            if (long.TryParse(soft, out long n))
+            {
+                Assert.Equal((int)Math.Clamp(n / 2, 16, PortScanOptions.DefaultThrottleLimit), suggested);
+                Assert.Equal((int)Math.Max(n / 2, 16), PortScanOptions.MaxThrottleLimit());
+                using var scanner = new PortScanner(new PortScanOptions { ThrottleLimit = int.MaxValue / 2 }, (_, _) => { }, null, CancellationToken.None);
+                Assert.Equal(PortScanOptions.MaxThrottleLimit(), scanner.ThrottleLimit);
+            }
+        }
+    }
 }
