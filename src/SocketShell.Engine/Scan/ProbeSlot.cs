@@ -86,6 +86,13 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
             return;
         }
 
+        // On a busy machine the answer can be waiting in the kernel while its completion waits for a
+        // thread: a probe that was answered is not timed out (its completion reports it, a bit late).
+        if (HasAnswer(Volatile.Read(ref _socket)))
+        {
+            return;
+        }
+
         Claim(token, TimedOut);
     }
 
@@ -108,6 +115,28 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         {
             _job = next;
             Run();
+        }
+    }
+
+    private static bool HasAnswer(Socket? socket)
+    {
+        if (socket is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            // A connect that ended is writable (accepted) or in error (refused, unreachable).
+            return socket.Poll(0, SelectMode.SelectWrite) || socket.Poll(0, SelectMode.SelectError);
+        }
+        catch (ObjectDisposedException)
+        {
+            return true; // its completion is closing it right now
+        }
+        catch (SocketException)
+        {
+            return true; // in error: an answer of some kind, which the completion classifies
         }
     }
 
