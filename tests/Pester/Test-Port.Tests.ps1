@@ -244,11 +244,49 @@ HostName,Port
             $sw.Stop()
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 5
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            $ps.Dispose()
+            Get-SocketCount | Should -Be $before
         }
         finally {
             $ps.Dispose()
+            Remove-StalledPort $stalled
         }
-        Get-SocketCount | Should -Be $before
-        Remove-StalledPort $stalled
+    }
+
+    It 'stops a -Wait at once on Ctrl+C (Stop)' {
+        $ps = [PowerShell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument($manifest).AddStatement()
+            $null = $ps.AddCommand('Test-Port').AddParameter('ComputerName', '127.0.0.1').AddParameter('Port', $closedPort).
+                AddParameter('Wait').AddParameter('WaitTimeout', 120).AddParameter('Verbose')
+            $async = $ps.BeginInvoke()
+            for ($i = 0; $i -lt 400 -and $ps.Streams.Verbose.Count -eq 0; $i++) { Start-Sleep -Milliseconds 25 }
+            $ps.Streams.Verbose.Count | Should -BeGreaterThan 0
+            $sw = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $sw.Elapsed.TotalSeconds | Should -BeLessThan 5
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        }
+        finally { $ps.Dispose() }
+    }
+
+    It 'answers -Quiet with $false and no error for a name that does not resolve' {
+        $q = Test-Port 127.0.0.1 80, 443 -AddressFamily IPv6 -Quiet -ErrorVariable err
+        $q | Should -Be @($false, $false)
+        $err | Should -HaveCount 0
+    }
+
+    It 'shows one progress record for a sweep of more than 1,000 probes, completed at the end' {
+        $ps = [PowerShell]::Create()
+        try {
+            $null = $ps.AddCommand('Import-Module').AddArgument($manifest).AddStatement()
+            $null = $ps.AddCommand('Test-Port').AddParameter('ComputerName', '127.0.0.1').AddParameter('Port', '40001-42000').AddParameter('Open')
+            $null = $ps.Invoke()
+            $ps.Streams.Progress.Count | Should -BeGreaterThan 0
+            @($ps.Streams.Progress.ActivityId | Sort-Object -Unique) | Should -HaveCount 1
+            $ps.Streams.Progress[-1].RecordType | Should -Be 'Completed'
+            $ps.Streams.Progress[0].StatusDescription | Should -Match 'open'
+        }
+        finally { $ps.Dispose() }
     }
 }
