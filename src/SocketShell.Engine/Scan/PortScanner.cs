@@ -415,6 +415,7 @@ public sealed class PortScanner : IDisposable
                 }
             }
 
+            CheckFinished(); // a stop may have come meanwhile
             return null;
         }
 
