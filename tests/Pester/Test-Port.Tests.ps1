@@ -180,6 +180,8 @@ HostName,Port
             Should -Throw -ErrorId 'ParameterArgumentTransformationError,SocketShell.Commands.TestPortCommand'
         { Test-Port 127.0.0.1 80 -Timeout 'soon' -ErrorAction Stop } |
             Should -Throw -ErrorId 'ParameterArgumentTransformationError,SocketShell.Commands.TestPortCommand'
+        { Test-Port ' ' 80 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidComputerName,SocketShell.Commands.TestPortCommand'
         { Test-Port 127.0.0.1 80 -ThrottleLimit 0 -ErrorAction Stop } |
             Should -Throw -ErrorId 'ParameterArgumentValidationError,SocketShell.Commands.TestPortCommand'
     }

@@ -123,6 +123,7 @@ public sealed class TestPortCommand : SocketCmdletBase
         {
             if (string.IsNullOrWhiteSpace(name))
             {
+                WriteError(new ErrorRecord(new ArgumentException(Messages.ComputerNameBlank), "InvalidComputerName", ErrorCategory.InvalidArgument, name));
                 continue;
             }
 
