@@ -26,6 +26,7 @@ public sealed class TestPortCommand : SocketCmdletBase
     private readonly ConcurrentQueue<object> _results = new();
     private readonly Dictionary<long, bool> _quietPending = [];
     private PortScanner? _scanner;
+    private Timer? _progressTicks;
     private long _pairs;
     private long _nextQuiet;
     private long _done;
@@ -144,12 +145,20 @@ public sealed class TestPortCommand : SocketCmdletBase
     protected override void EndProcessing()
     {
         _scanner!.Complete();
+        if (_pairs > ProgressThreshold && !IsWait)
+        {
+            // Results can pause for a whole Timeout (a wave of silent ports): tick the progress record
+            // anyway, a few times a second, from the pipeline thread's queue.
+            _progressTicks = new Timer(static s => ((ConcurrentQueue<object>)s!).Enqueue(ProgressTick.Instance), _results, 250, 250);
+        }
+
         try
         {
             WaitAndDrain(_scanner.Completion, _results, Write);
         }
         finally
         {
+            _progressTicks?.Dispose();
             if (_progressShown)
             {
                 WriteProgress(new ProgressRecord(1, Messages.PortProgressActivity, " ") { RecordType = ProgressRecordType.Completed });
@@ -162,6 +171,7 @@ public sealed class TestPortCommand : SocketCmdletBase
     {
         if (disposing)
         {
+            _progressTicks?.Dispose();
             _scanner?.Dispose();
         }
 
@@ -177,6 +187,12 @@ public sealed class TestPortCommand : SocketCmdletBase
                 WriteSocketError(notResolved, notResolved.Target);
             }
 
+            return;
+        }
+
+        if (item is ProgressTick)
+        {
+            UpdateProgress(force: false);
             return;
         }
 
@@ -248,4 +264,9 @@ public sealed class TestPortCommand : SocketCmdletBase
     private sealed record Result(long Pair, PortStatus Status);
 
     private sealed record Attempt(PortStatus Status);
+
+    private sealed class ProgressTick
+    {
+        public static readonly ProgressTick Instance = new();
+    }
 }
