@@ -15,6 +15,7 @@
         'Get-PortRange'
         'Receive-Datagram'
         'Send-Datagram'
+        'Test-Port'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -5,7 +5,7 @@ namespace SocketShell;
 
 /// <summary>
 /// Turns what users type for ports into a list of port numbers: integers, strings such as
-/// <c>'22,80,8000-8100'</c>, and arrays of either. Order is kept; duplicates are kept (callers that
+/// <c>'22,80,8000-8100'</c> (or <c>'1..1024'</c>), and arrays of either. Order is kept; duplicates are kept (callers that
 /// must not repeat a port remove them).
 /// </summary>
 public static class PortListParser
@@ -67,11 +67,15 @@ public static class PortListParser
 
         foreach (string token in tokens)
         {
-            int dash = token.IndexOf('-', 1);
+            // "8000-8100", and "1..1024" as PowerShell's range operator reads when it arrives as text
+            // (in argument mode `Test-Port host 1..1024` passes the string '1..1024').
+            int dots = token.IndexOf("..", StringComparison.Ordinal);
+            int dash = dots > 0 ? dots : token.IndexOf('-', 1);
+            int separator = dots > 0 ? 2 : 1;
             if (dash > 0)
             {
                 int first = ParseOne(token[..dash], token);
-                int last = ParseOne(token[(dash + 1)..], token);
+                int last = ParseOne(token[(dash + separator)..], token);
                 if (last < first)
                 {
                     throw new FormatException($"'{token}' is not a port range: the end is below the start.");

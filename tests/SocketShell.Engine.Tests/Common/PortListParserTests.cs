@@ -10,6 +10,8 @@ public class PortListParserTests
         Assert.Equal([443, 80], PortListParser.Parse(new object[] { "443", 80.0 }));
         Assert.Equal(Enumerable.Range(1, 1024), PortListParser.Parse(Enumerable.Range(1, 1024).ToArray()));
         Assert.Equal([0, 65535], PortListParser.Parse("0 65535"));
+        Assert.Equal(Enumerable.Range(1, 1024), PortListParser.Parse("1..1024"));
+        Assert.Equal([22, 8000, 8001], PortListParser.Parse("22,8000..8001"));
     }
 
     [Theory]
@@ -18,6 +20,8 @@ public class PortListParserTests
     [InlineData("90-80")]
     [InlineData("")]
     [InlineData("1.5")]
+    [InlineData("1..")]
+    [InlineData("5..3")]
     public void Bad_tokens_are_a_format_error_naming_them(string text)
     {
         FormatException e = Assert.Throws<FormatException>(() => PortListParser.Parse(text));

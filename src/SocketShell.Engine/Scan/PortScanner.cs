@@ -1,0 +1,702 @@
+using System.Diagnostics;
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using SocketShell.Ports;
+
+namespace SocketShell.Scan;
+
+/// <summary>
+/// A TCP connect scan over many hosts and ports: a fixed number of probe slots (the throttle limit),
+/// each a reusable <see cref="System.Net.Sockets.SocketAsyncEventArgs"/> doing non-blocking connects,
+/// one timer that sweeps deadlines (no timer per probe), results handed to a callback the moment each
+/// probe ends. Targets can be added while the scan runs (pipeline input); <see cref="Complete"/> says
+/// no more will come. Cancellation closes every in-flight socket at once.
+/// </summary>
+/// <remarks>
+/// Each name is resolved once per scan. Without <see cref="PortScanOptions.AllAddresses"/> a port is
+/// tried on the name's addresses in the resolver's order until one completes the handshake; the one
+/// result is that Open probe, or, when none opens, the first refusal (Closed), or else the first
+/// address's failure. An address "answers" only by completing the handshake, so <c>localhost</c> finds a
+/// service on 127.0.0.1 even when ::1 comes first and refuses.
+/// </remarks>
+public sealed class PortScanner : IDisposable
+{
+    private const int MaxLocalRetries = 200;
+    private static readonly long s_localRetryTicks = Stopwatch.Frequency / 100; // 10 ms
+
+    private readonly object _gate = new();
+    private readonly PortScanOptions _options;
+    private readonly Action<long, PortStatus> _onResult;
+    private readonly Action<SocketShellException>? _onNameNotResolved;
+    private readonly Action<long, PortStatus>? _onAttempt;
+    private readonly CancellationTokenSource _stop;
+    private readonly CancellationToken _callerToken;
+    private readonly CancellationTokenRegistration _stopRegistration;
+    private readonly Dictionary<string, NameEntry> _names = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Queue<Request> _ready = new();
+    private readonly Queue<Job> _retry = new();
+    private readonly List<Job> _delayed = [];
+    private readonly ProbeSlot[] _slots;
+    private readonly Stack<ProbeSlot> _idle;
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ServiceDatabase _services = ServiceDatabase.System;
+    private readonly Stack<ProbeSlot> _parked = new();
+    private int _retired;
+    private int _pendingResolutions;
+    private bool _completeCalled;
+    private bool _finished;
+    private long _nextPair;
+    private Exception? _fault;
+    private volatile bool _stopping;
+
+    /// <summary>Starts a scan that takes targets through <see cref="Add"/>.</summary>
+    /// <param name="options">How to probe.</param>
+    /// <param name="onResult">Called once per result (from a thread-pool thread, possibly several at once) with the pair index <see cref="Add"/> gave and the result.</param>
+    /// <param name="onNameNotResolved">Called once per name that does not resolve, before its HostNotFound results.</param>
+    /// <param name="cancellationToken">Stops every in-flight probe at once.</param>
+    /// <param name="onAttempt">With <see cref="PortScanOptions.Wait"/>: called after every attempt, including the last.</param>
+    public PortScanner(
+        PortScanOptions options,
+        Action<long, PortStatus> onResult,
+        Action<SocketShellException>? onNameNotResolved,
+        CancellationToken cancellationToken,
+        Action<long, PortStatus>? onAttempt = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(onResult);
+        options.Validate();
+        _options = new PortScanOptions
+        {
+            Timeout = options.Timeout,
+            ThrottleLimit = Math.Min(options.ThrottleLimit, PortScanOptions.MaxThrottleLimit()),
+            AddressFamily = options.AddressFamily,
+            AllAddresses = options.AllAddresses,
+            Wait = options.Wait,
+            WaitTimeout = options.WaitTimeout,
+            RetryInterval = options.RetryInterval,
+        };
+        _onResult = onResult;
+        _onNameNotResolved = onNameNotResolved;
+        _onAttempt = onAttempt;
+        _callerToken = cancellationToken;
+        _slots = new ProbeSlot[_options.ThrottleLimit];
+        _idle = new Stack<ProbeSlot>(_slots.Length);
+        for (int i = _slots.Length - 1; i >= 0; i--)
+        {
+            _slots[i] = new ProbeSlot(this);
+            _idle.Push(_slots[i]);
+        }
+
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        // Deadlines are checked by one periodic sweep: 1/100 of the timeout (1% late at most, plus
+        // scheduling), between 1 ms and 10 ms.
+        SweepInterval = TimeSpan.FromTicks(Math.Clamp(_options.Timeout.Ticks / 100, TimeSpan.TicksPerMillisecond, TimeSpan.TicksPerMillisecond * 10));
+        DeadlineSweeper.Register(this);
+        _stopRegistration = _stop.Token.UnsafeRegister(static s => ((PortScanner)s!).AbortAll(), this);
+    }
+
+    /// <summary>Ends when every probe has ended and <see cref="Complete"/> was called; cancelled or faulted like the scan.</summary>
+    public Task Completion => _completion.Task;
+
+    internal PortScanOptions Options => _options;
+
+    internal bool IsStopping => _stopping;
+
+    /// <summary>How many probes this scan really runs at once (the requested limit, capped by <see cref="PortScanOptions.MaxThrottleLimit"/>).</summary>
+    public int ThrottleLimit => _slots.Length;
+
+    internal TimeSpan SweepInterval { get; }
+
+    /// <summary>The sockets currently open by this scan (for tests: zero once it has finished).</summary>
+    public int OpenSockets => _slots.Count(s => s.HasSocket);
+
+    /// <summary>
+    /// Scans <paramref name="computerNames"/> × <paramref name="ports"/> and yields each result as it completes.
+    /// </summary>
+    public static async IAsyncEnumerable<PortStatus> ScanAsync(
+        IEnumerable<string> computerNames,
+        IReadOnlyList<int> ports,
+        PortScanOptions options,
+        Action<SocketShellException>? onNameNotResolved = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(computerNames);
+        ArgumentNullException.ThrowIfNull(ports);
+        var channel = Channel.CreateUnbounded<PortStatus>(new UnboundedChannelOptions { SingleReader = true });
+        using var scanner = new PortScanner(options, (_, s) => channel.Writer.TryWrite(s), onNameNotResolved, cancellationToken);
+        foreach (string name in computerNames)
+        {
+            scanner.Add(name, ports);
+        }
+
+        scanner.Complete();
+        _ = scanner.Completion.ContinueWith(
+            t => channel.Writer.TryComplete(t.Exception?.InnerException ?? (t.IsCanceled ? new OperationCanceledException(cancellationToken) : null)),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+        await foreach (PortStatus status in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            yield return status;
+        }
+    }
+
+    /// <summary>
+    /// Adds <paramref name="computerName"/> × <paramref name="ports"/>. Returns the index of the first
+    /// (name, port) pair; the pairs of this call are numbered on from it in port order, across calls.
+    /// </summary>
+    public long Add(string computerName, IReadOnlyList<int> ports)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(computerName);
+        ArgumentNullException.ThrowIfNull(ports);
+        foreach (int p in ports)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(p, nameof(ports));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(p, 65535, nameof(ports));
+        }
+
+        string name = computerName.Trim();
+        var request = new Request(name, [.. ports]);
+        NameEntry entry;
+        lock (_gate)
+        {
+            if (_completeCalled)
+            {
+                throw new InvalidOperationException("Complete() was already called.");
+            }
+
+            request.BasePair = _nextPair;
+            _nextPair += request.Ports.Length;
+            if (request.Ports.Length == 0)
+            {
+                return request.BasePair;
+            }
+
+            _pendingResolutions++;
+            if (!_names.TryGetValue(name, out entry!))
+            {
+                entry = new NameEntry(HostResolver.ResolveAsync(name, _options.AddressFamily, _stop.Token));
+                _names.Add(name, entry);
+            }
+        }
+
+        if (entry.Resolution.IsCompleted)
+        {
+            OnResolved(request, entry);
+        }
+        else
+        {
+            entry.Resolution.ContinueWith(
+                (_, s) => OnResolved(request, (NameEntry)s!),
+                entry, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
+        return request.BasePair;
+    }
+
+    /// <summary>Adds a name whose addresses are already known (tests: the address fallback without DNS).</summary>
+    internal long AddResolved(string computerName, IPAddress[] addresses, IReadOnlyList<int> ports)
+    {
+        var request = new Request(computerName, [.. ports]) { Addresses = addresses };
+        lock (_gate)
+        {
+            request.BasePair = _nextPair;
+            _nextPair += request.Ports.Length;
+            _ready.Enqueue(request);
+        }
+
+        Pump();
+        return request.BasePair;
+    }
+
+    /// <summary>Says no more targets will be added; <see cref="Completion"/> ends when the last probe does.</summary>
+    public void Complete()
+    {
+        lock (_gate)
+        {
+            _completeCalled = true;
+        }
+
+        CheckFinished();
+    }
+
+    /// <summary>Stops the scan (if still running) and releases the timer.</summary>
+    public void Dispose()
+    {
+        if (!_completion.Task.IsCompleted)
+        {
+            AbortAll();
+        }
+
+        _stopRegistration.Dispose();
+        DeadlineSweeper.Unregister(this);
+        _stop.Dispose();
+    }
+
+    private void OnResolved(Request request, NameEntry entry)
+    {
+        Task<IPAddress[]> t = entry.Resolution;
+        try
+        {
+            if (t.IsCompletedSuccessfully)
+            {
+                request.Addresses = t.Result;
+                lock (_gate)
+                {
+                    _pendingResolutions--;
+                    _ready.Enqueue(request);
+                }
+
+                Pump();
+                return;
+            }
+
+            if (t.IsCanceled || _stopping)
+            {
+                lock (_gate)
+                {
+                    _pendingResolutions--;
+                }
+
+                CheckFinished();
+                return;
+            }
+
+            Exception error = t.Exception!.InnerException!;
+            if (error is not SocketShellException sse)
+            {
+                sse = new SocketShellException(SocketErrorKind.HostNotFound, $"The name '{request.Name}' could not be resolved: {error.Message}", request.Name, error);
+            }
+
+            if (Interlocked.Exchange(ref entry.Reported, 1) == 0)
+            {
+                _onNameNotResolved?.Invoke(sse);
+            }
+
+            for (int i = 0; i < request.Ports.Length && !_stopping; i++)
+            {
+                var status = new PortStatus
+                {
+                    ComputerName = request.Name,
+                    Port = request.Ports[i],
+                    Status = PortState.HostNotFound,
+                    Service = _services.LookupFirst(request.Ports[i], PortProtocol.Tcp),
+                };
+                if (_options.Wait)
+                {
+                    _onAttempt?.Invoke(request.BasePair + i, status);
+                }
+
+                _onResult(request.BasePair + i, status);
+            }
+
+            lock (_gate)
+            {
+                _pendingResolutions--;
+            }
+
+            CheckFinished();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            lock (_gate)
+            {
+                _pendingResolutions--;
+            }
+
+            Fault(e);
+        }
+    }
+
+    /// <summary>Hands jobs to idle slots; the connects start on thread-pool threads, never on the caller's.</summary>
+    private void Pump()
+    {
+        while (true)
+        {
+            ProbeSlot slot;
+            Job? job;
+            lock (_gate)
+            {
+                if (_idle.Count == 0)
+                {
+                    return;
+                }
+
+                job = NextJobLocked();
+                if (job is null)
+                {
+                    break;
+                }
+
+                slot = _idle.Pop();
+            }
+
+            slot.Assign(job);
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Run(), slot, preferLocal: false);
+        }
+
+        CheckFinished();
+    }
+
+    private Job? NextJobLocked()
+    {
+        if (_stopping)
+        {
+            return null;
+        }
+
+        if (_retry.Count > 0)
+        {
+            return _retry.Dequeue();
+        }
+
+        while (_ready.Count > 0)
+        {
+            Request r = _ready.Peek();
+            IPAddress[] addresses = r.Addresses!;
+            if (_options.AllAddresses)
+            {
+                int total = r.Ports.Length * addresses.Length;
+                if (r.Next < total)
+                {
+                    int portIndex = r.Next / addresses.Length;
+                    IPAddress address = addresses[r.Next % addresses.Length];
+                    r.Next++;
+                    return new Job(r, portIndex, [address]);
+                }
+            }
+            else if (r.Next < r.Ports.Length)
+            {
+                int portIndex = r.Next++;
+                return new Job(r, portIndex, addresses);
+            }
+
+            _ready.Dequeue();
+        }
+
+        return null;
+    }
+
+    /// <summary>Called by a slot when its job has a result (or must be tried again); returns the slot's next job.</summary>
+    internal Job? OnProbeEnded(ProbeSlot slot, Job job, ProbeOutcome outcome)
+    {
+        // Canceled without a stop cannot come from this scan's own aborts: treat it as a local hiccup.
+        if (!_stopping && outcome.State is ProbeEndState.LocalFailure or ProbeEndState.Canceled)
+        {
+            // Out of local resources (descriptors, ephemeral ports, buffers): not an answer about the
+            // port. The job is tried again shortly, and this slot leaves the scan, so concurrency
+            // shrinks to what the machine allows instead of spinning (the last slot only pauses).
+            // The scan fails only if one probe keeps failing for about two seconds.
+            if (++job.LocalRetries > MaxLocalRetries)
+            {
+                Fault(new SocketShellException(SocketErrorKind.Unknown, $"Probes keep failing for lack of local resources ({outcome.Error}); lower ThrottleLimit or raise the open-file limit.", EndPointText.Format(job.Request.Name, job.Port), null));
+                lock (_gate)
+                {
+                    _idle.Push(slot);
+                }
+
+                CheckFinished();
+                return null;
+            }
+
+            lock (_gate)
+            {
+                job.Reset();
+                job.DueTicks = Stopwatch.GetTimestamp() + s_localRetryTicks;
+                _delayed.Add(job);
+                if (_slots.Length - _retired - _idle.Count - _parked.Count > 1)
+                {
+                    _retired++;
+                }
+                else
+                {
+                    _parked.Push(slot);
+                }
+            }
+
+            CheckFinished(); // a stop may have come meanwhile
+            return null;
+        }
+
+        return Conclude(job, outcome) ?? ReleaseOrNext(slot);
+    }
+
+    /// <summary>
+    /// Reports the job's result, or schedules its retry; returns the job itself when it goes on at once
+    /// on the same slot (its next address), else null.
+    /// </summary>
+    internal Job? Conclude(Job job, ProbeOutcome outcome)
+    {
+        if (_stopping)
+        {
+            return null;
+        }
+
+        var status = new PortStatus
+        {
+            ComputerName = job.Request.Name,
+            RemoteAddress = job.Addresses[job.AddressIndex],
+            Port = job.Port,
+            Status = outcome.State switch
+            {
+                ProbeEndState.Open => PortState.Open,
+                ProbeEndState.Closed => PortState.Closed,
+                ProbeEndState.TimedOut => PortState.TimedOut,
+                _ => PortState.Unreachable,
+            },
+            Latency = outcome.State is ProbeEndState.Open or ProbeEndState.Closed ? outcome.Elapsed : null,
+        };
+
+        if (status.Status != PortState.Open)
+        {
+            // Keep the most telling failure: a refusal beats silence; otherwise the first address's.
+            if (job.Best is null || (job.Best.Status != PortState.Closed && status.Status == PortState.Closed))
+            {
+                job.Best = status;
+            }
+
+            if (job.AddressIndex + 1 < job.Addresses.Length)
+            {
+                job.AddressIndex++;
+                return job; // same slot, next address
+            }
+
+            status = job.Best;
+        }
+
+        status.Service = _services.LookupFirst(status.Port, PortProtocol.Tcp);
+        try
+        {
+            if (_options.Wait)
+            {
+                _onAttempt?.Invoke(job.Pair, status);
+                if (job.AttemptCut && status.Status == PortState.TimedOut && job.LastFullAttempt is not null)
+                {
+                    // The wait ended during this attempt: its silence says less than the last attempt
+                    // that had its whole Timeout, so that one is the final result.
+                    status = job.LastFullAttempt;
+                }
+                else
+                {
+                    job.LastFullAttempt = status;
+                }
+
+                long now = Stopwatch.GetTimestamp();
+                if (!status.Open && now < job.WaitDeadline)
+                {
+                    long due = Math.Max(now, job.AttemptStart + (long)(_options.RetryInterval.TotalSeconds * Stopwatch.Frequency));
+                    job.Reset();
+                    lock (_gate)
+                    {
+                        job.DueTicks = due;
+                        _delayed.Add(job);
+                    }
+
+                    return null;
+                }
+            }
+
+            _onResult(job.Pair, status);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fault(e);
+        }
+
+        return null;
+    }
+
+    internal Job? ReleaseOrNext(ProbeSlot slot)
+    {
+        lock (_gate)
+        {
+            Job? next = NextJobLocked();
+            if (next is not null)
+            {
+                return next;
+            }
+
+            _idle.Push(slot);
+        }
+
+        CheckFinished();
+        return null;
+    }
+
+    /// <summary>Times out probes past their deadline and starts retries that are due (called by <see cref="DeadlineSweeper"/>).</summary>
+    internal void Sweep()
+    {
+        try
+        {
+            SweepCore();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fault(e);
+        }
+    }
+
+    private void SweepCore()
+    {
+        long now = Stopwatch.GetTimestamp();
+        foreach (ProbeSlot slot in _slots)
+        {
+            slot.CheckDeadline(now);
+        }
+
+        bool due = false;
+        lock (_gate)
+        {
+            for (int i = _delayed.Count - 1; i >= 0; i--)
+            {
+                if (_delayed[i].DueTicks <= now)
+                {
+                    _retry.Enqueue(_delayed[i]);
+                    _delayed.RemoveAt(i);
+                    due = true;
+                }
+            }
+
+            while (due && _parked.Count > 0)
+            {
+                _idle.Push(_parked.Pop());
+            }
+        }
+
+        if (due)
+        {
+            Pump();
+        }
+    }
+
+    private void AbortAll()
+    {
+        _stopping = true;
+        try
+        {
+            _stop.Cancel(); // also stops name resolutions in flight
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed: nothing is resolving any more.
+        }
+
+        foreach (ProbeSlot slot in _slots)
+        {
+            slot.Abort();
+        }
+
+        lock (_gate)
+        {
+            _delayed.Clear();
+            _retry.Clear();
+            _ready.Clear();
+        }
+
+        CheckFinished();
+    }
+
+    private void Fault(Exception e)
+    {
+        lock (_gate)
+        {
+            _fault ??= e;
+        }
+
+        AbortAll();
+    }
+
+    private void CheckFinished()
+    {
+        lock (_gate)
+        {
+            if (_finished || _idle.Count + _parked.Count + _retired != _slots.Length || _pendingResolutions != 0)
+            {
+                return;
+            }
+
+            bool stopped = _stopping;
+            if (!stopped && (!_completeCalled || _ready.Count != 0 || _retry.Count != 0 || _delayed.Count != 0))
+            {
+                return;
+            }
+
+            _finished = true;
+        }
+
+        DeadlineSweeper.Unregister(this);
+        if (_fault is not null)
+        {
+            _completion.TrySetException(_fault);
+        }
+        else if (_stopping)
+        {
+            _completion.TrySetCanceled(_callerToken.IsCancellationRequested ? _callerToken : new CancellationToken(canceled: true));
+        }
+        else
+        {
+            _completion.TrySetResult();
+        }
+    }
+
+    /// <summary>A name's resolution, shared by every request for it.</summary>
+    private sealed class NameEntry(Task<IPAddress[]> resolution)
+    {
+        public Task<IPAddress[]> Resolution { get; } = resolution;
+
+        public int Reported;
+    }
+
+    /// <summary>One Add call: a name and its ports.</summary>
+    internal sealed class Request(string name, int[] ports)
+    {
+        public string Name { get; } = name;
+
+        public int[] Ports { get; } = ports;
+
+        public long BasePair { get; set; }
+
+        public IPAddress[]? Addresses { get; set; }
+
+        public int Next { get; set; }
+    }
+
+    /// <summary>One (name, port) pair, or (name, port, address) with AllAddresses.</summary>
+    internal sealed class Job(Request request, int portIndex, IPAddress[] addresses)
+    {
+        public Request Request { get; } = request;
+
+        public int Port { get; } = request.Ports[portIndex];
+
+        public long Pair { get; } = request.BasePair + portIndex;
+
+        public IPAddress[] Addresses { get; } = addresses;
+
+        public int AddressIndex { get; set; }
+
+        public PortStatus? Best { get; set; }
+
+        public int LocalRetries { get; set; }
+
+        public long DueTicks { get; set; }
+
+        /// <summary>When the current attempt started (its first address).</summary>
+        public long AttemptStart { get; set; }
+
+        /// <summary>With Wait: whether the current attempt's deadline is the end of the wait, not its Timeout.</summary>
+        public bool AttemptCut { get; set; }
+
+        /// <summary>With Wait: the result of the last attempt that was not cut short by the end of the wait.</summary>
+        public PortStatus? LastFullAttempt { get; set; }
+
+        /// <summary>With Wait: when the whole wait ends (0 until the first attempt starts).</summary>
+        public long WaitDeadline { get; set; }
+
+        public void Reset()
+        {
+            AddressIndex = 0;
+            Best = null;
+        }
+    }
+}

@@ -1,0 +1,53 @@
+using System.Globalization;
+using System.Net;
+
+namespace SocketShell;
+
+/// <summary>What a TCP connect probe found.</summary>
+public enum PortState
+{
+    /// <summary>The TCP handshake completed: something accepts connections on the port.</summary>
+    Open = 0,
+
+    /// <summary>The host answered the connection attempt with a refusal (TCP RST): nothing listens there.</summary>
+    Closed = 1,
+
+    /// <summary>No answer within the timeout (a firewall that drops, a host that is down, a full accept queue).</summary>
+    TimedOut = 2,
+
+    /// <summary>The network said the address cannot be reached (no route, host or network unreachable, family not supported).</summary>
+    Unreachable = 3,
+
+    /// <summary>The name did not resolve to any address of the requested family; nothing was sent.</summary>
+    HostNotFound = 4,
+}
+
+/// <summary>The result of one TCP connect probe (Test-Port).</summary>
+public sealed class PortStatus
+{
+    /// <summary>The name or address as it was given.</summary>
+    public string ComputerName { get; set; } = string.Empty;
+
+    /// <summary>The address that was probed (null for <see cref="PortState.HostNotFound"/>).</summary>
+    public IPAddress? RemoteAddress { get; set; }
+
+    /// <summary>The TCP port that was probed.</summary>
+    public int Port { get; set; }
+
+    /// <summary>Whether the handshake completed (<see cref="Status"/> is <see cref="PortState.Open"/>).</summary>
+    public bool Open => Status == PortState.Open;
+
+    /// <summary>What the probe found.</summary>
+    public PortState Status { get; set; }
+
+    /// <summary>How long the handshake (Open) or the refusal (Closed) took; null otherwise.</summary>
+    public TimeSpan? Latency { get; set; }
+
+    /// <summary>The service name the services database gives for the port over TCP, if any.</summary>
+    public string? Service { get; set; }
+
+    /// <summary>The remote end point as text, e.g. <c>127.0.0.1:22</c> or <c>[::1]:22</c>.</summary>
+    public override string ToString() => RemoteAddress is null
+        ? string.Create(CultureInfo.InvariantCulture, $"{EndPointText.Format(ComputerName, Port)} {Status}")
+        : string.Create(CultureInfo.InvariantCulture, $"{EndPointText.Format(RemoteAddress, Port)} {Status}");
+}

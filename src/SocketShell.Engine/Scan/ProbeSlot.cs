@@ -1,0 +1,343 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SocketShell.Scan;
+
+/// <summary>How one connect attempt ended.</summary>
+internal enum ProbeEndState
+{
+    Open,
+    Closed,
+    TimedOut,
+    Unreachable,
+    Canceled,
+    LocalFailure,
+
+    /// <summary>Timed out by the deadline sweep, which reports the result itself.</summary>
+    Swept,
+}
+
+/// <summary>The end of one connect attempt.</summary>
+internal readonly record struct ProbeOutcome(ProbeEndState State, TimeSpan Elapsed, SocketError Error);
+
+/// <summary>
+/// One probe slot of a <see cref="PortScanner"/>: a reusable SocketAsyncEventArgs that runs one
+/// non-blocking connect at a time. Its state word holds a generation and the attempt's state, so the
+/// deadline sweep and cancellation can claim exactly the attempt they saw, and the completion knows
+/// whether it was aborted (timed out, cancelled) or answered.
+/// </summary>
+internal sealed class ProbeSlot : SocketAsyncEventArgs
+{
+    private const long StateMask = 7;
+    private const long Idle = 0;
+    private const long Connecting = 1;
+    private const long Done = 2;
+    private const long TimedOut = 3;
+    private const long Canceled = 4;
+
+    private static readonly LingerOption s_resetOnClose = new(true, 0);
+
+    private readonly PortScanner _owner;
+    private readonly long _timeoutTicks;
+    private readonly long _waitTicks;
+    private long _token = Idle;
+    private long _deadline;
+    private long _start;
+    private int _handoff;
+    private PortScanner.Job? _afterTimeout;
+    private Socket? _socket;
+    private PortScanner.Job? _job;
+
+    public ProbeSlot(PortScanner owner)
+        : base(unsafeSuppressExecutionContextFlow: true)
+    {
+        _owner = owner;
+        _timeoutTicks = ToStopwatchTicks(owner.Options.Timeout);
+        _waitTicks = ToStopwatchTicks(owner.Options.WaitTimeout);
+    }
+
+    public bool HasSocket => Volatile.Read(ref _socket) is not null;
+
+    public void Assign(PortScanner.Job job) => _job = job;
+
+    /// <summary>Runs jobs until one is pending (its completion continues the loop) or none is left.</summary>
+    public void Run()
+    {
+        PortScanner.Job? job = _job;
+        while (job is not null)
+        {
+            _job = job;
+            if (!Start(job, out ProbeOutcome outcome))
+            {
+                return; // OnCompleted carries on.
+            }
+
+            job = AfterEnd(job, outcome);
+        }
+    }
+
+    /// <summary>Times out the attempt in flight if its deadline has passed.</summary>
+    public void CheckDeadline(long now)
+    {
+        long token = Volatile.Read(ref _token);
+        if ((token & StateMask) != Connecting || now < Volatile.Read(ref _deadline))
+        {
+            return;
+        }
+
+        // On a busy machine the answer can be waiting in the kernel while its completion waits for a
+        // thread: a probe that was answered is not timed out (its completion reports it, a bit late).
+        if (HasAnswer(Volatile.Read(ref _socket)))
+        {
+            return;
+        }
+
+        Claim(token, TimedOut);
+    }
+
+    /// <summary>Cancels the attempt in flight, if any.</summary>
+    public void Abort()
+    {
+        long token = Volatile.Read(ref _token);
+        if ((token & StateMask) == Connecting)
+        {
+            Claim(token, Canceled);
+        }
+    }
+
+    protected override void OnCompleted(SocketAsyncEventArgs e)
+    {
+        PortScanner.Job job = _job!;
+        ProbeOutcome outcome = Finish();
+        PortScanner.Job? next = AfterEnd(job, outcome);
+        if (next is not null)
+        {
+            _job = next;
+            Run();
+        }
+    }
+
+    private static bool HasAnswer(Socket? socket)
+    {
+        if (socket is null)
+        {
+            return false;
+        }
+
+        try
+        {
+            // A connect that ended is writable (accepted) or in error (refused, unreachable).
+            return socket.Poll(0, SelectMode.SelectWrite) || socket.Poll(0, SelectMode.SelectError);
+        }
+        catch (ObjectDisposedException)
+        {
+            return true; // its completion is closing it right now
+        }
+        catch (SocketException)
+        {
+            return true; // in error: an answer of some kind, which the completion classifies
+        }
+    }
+
+    private static long ToStopwatchTicks(TimeSpan span) => (long)Math.Min(span.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 4);
+
+    private void Claim(long token, long newState)
+    {
+        // Read the socket before claiming: if the claim succeeds, the attempt it belongs to was still
+        // connecting, so this is its socket (a later attempt's socket is written only after it ended).
+        Socket? socket = Volatile.Read(ref _socket);
+        PortScanner.Job? job = _job;
+        Volatile.Write(ref _handoff, 2);
+        if (Interlocked.CompareExchange(ref _token, (token & ~StateMask) | newState, token) != token)
+        {
+            return;
+        }
+
+        socket?.Dispose(); // aborts the pending connect: its completion comes later, through the thread pool.
+        if (newState != TimedOut || job is null)
+        {
+            return;
+        }
+
+        // Report the timeout now, from the sweep: the aborted connect's completion can be late when
+        // the thread pool is busy, and the result must not be. The slot is reused only once both this
+        // side and the completion are done (whichever is last carries on).
+        _afterTimeout = _owner.Conclude(job, new ProbeOutcome(ProbeEndState.TimedOut, Stopwatch.GetElapsedTime(_start), SocketError.TimedOut));
+        if (Interlocked.Decrement(ref _handoff) == 0)
+        {
+            PortScanner.Job? next = _afterTimeout ?? _owner.ReleaseOrNext(this);
+            if (next is not null)
+            {
+                _job = next;
+                ThreadPool.UnsafeQueueUserWorkItem(static s => s.Run(), this, preferLocal: false);
+            }
+        }
+    }
+
+    /// <summary>What the completion side does when an attempt has ended: report it, or finish the sweep's hand-off.</summary>
+    private PortScanner.Job? AfterEnd(PortScanner.Job job, ProbeOutcome outcome)
+    {
+        if (outcome.State != ProbeEndState.Swept)
+        {
+            return _owner.OnProbeEnded(this, job, outcome);
+        }
+
+        if (Interlocked.Decrement(ref _handoff) != 0)
+        {
+            return null; // the sweep is still reporting; it carries on
+        }
+
+        return _afterTimeout ?? _owner.ReleaseOrNext(this);
+    }
+
+    /// <summary>Starts an attempt; true when it already ended (then <paramref name="outcome"/> says how).</summary>
+    private bool Start(PortScanner.Job job, out ProbeOutcome outcome)
+    {
+        long now = Stopwatch.GetTimestamp();
+        long deadline = now + _timeoutTicks;
+        if (job.AddressIndex == 0)
+        {
+            job.AttemptStart = now;
+            if (_owner.Options.Wait && job.WaitDeadline == 0)
+            {
+                job.WaitDeadline = now + _waitTicks;
+            }
+        }
+
+        job.AttemptCut = false;
+        if (_owner.Options.Wait)
+        {
+            long cut = Math.Max(job.WaitDeadline, now + (Stopwatch.Frequency / 1000));
+            if (cut < deadline)
+            {
+                deadline = cut; // the wait ends first
+                job.AttemptCut = true;
+            }
+        }
+
+        IPAddress address = job.Addresses[job.AddressIndex];
+        Socket socket;
+        try
+        {
+            socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        }
+        catch (SocketException e)
+        {
+            outcome = new ProbeOutcome(ClassifyError(e.SocketErrorCode), TimeSpan.Zero, e.SocketErrorCode);
+            return true;
+        }
+        catch (OutOfMemoryException)
+        {
+            outcome = new ProbeOutcome(ProbeEndState.LocalFailure, TimeSpan.Zero, SocketError.NoBufferSpaceAvailable);
+            return true;
+        }
+
+        Volatile.Write(ref _socket, socket);
+        RemoteEndPoint = new IPEndPoint(address, job.Port);
+        _start = now;
+        Volatile.Write(ref _deadline, deadline);
+        long generation = (Volatile.Read(ref _token) & ~StateMask) + (StateMask + 1);
+        Interlocked.Exchange(ref _token, generation | Connecting); // full fence before the stop check below
+        if (_owner.IsStopping)
+        {
+            Abort();
+        }
+
+        bool pending;
+        try
+        {
+            pending = socket.ConnectAsync(this);
+        }
+        catch (ObjectDisposedException)
+        {
+            pending = false; // aborted before it began; Finish reads the claimed state.
+        }
+        catch (SocketException e)
+        {
+            SocketError = e.SocketErrorCode;
+            pending = false;
+        }
+        catch (OutOfMemoryException)
+        {
+            // .NET reports a full event registration (descriptor or watch limits) this way: a local
+            // shortage like EMFILE, retried like one, never allowed to take the host process down.
+            SocketError = SocketError.NoBufferSpaceAvailable;
+            pending = false;
+        }
+
+        if (pending)
+        {
+            outcome = default;
+            return false;
+        }
+
+        outcome = Finish();
+        return true;
+    }
+
+    /// <summary>Decides how the attempt ended and closes its socket.</summary>
+    private ProbeOutcome Finish()
+    {
+        TimeSpan elapsed = Stopwatch.GetElapsedTime(_start);
+        long token = Volatile.Read(ref _token);
+        long state = token & StateMask;
+        if (state == Connecting && Interlocked.CompareExchange(ref _token, (token & ~StateMask) | Done, token) == token)
+        {
+            state = Done;
+        }
+        else
+        {
+            state = Volatile.Read(ref _token) & StateMask;
+        }
+
+        Socket socket = Volatile.Read(ref _socket)!;
+        SocketError error = SocketError;
+        ProbeEndState end;
+        if (state == TimedOut)
+        {
+            end = ProbeEndState.Swept;
+        }
+        else if (state == Canceled)
+        {
+            end = ProbeEndState.Canceled;
+        }
+        else if (error == SocketError.Success)
+        {
+            end = ProbeEndState.Open;
+            try
+            {
+                // A connect to a free port of this host can be joined to itself by TCP simultaneous
+                // open (source port = destination port): nothing listens there, so it is Closed.
+                if (socket.LocalEndPoint is IPEndPoint local && local.Equals(RemoteEndPoint))
+                {
+                    end = ProbeEndState.Closed;
+                }
+
+                socket.LingerState = s_resetOnClose; // close with RST: no TIME_WAIT left behind
+            }
+            catch (SocketException)
+            {
+                // The peer already reset it; the handshake did complete.
+            }
+        }
+        else
+        {
+            end = ClassifyError(error);
+        }
+
+        Volatile.Write(ref _socket, null);
+        socket.Dispose();
+        return new ProbeOutcome(end, elapsed, error);
+    }
+
+    private static ProbeEndState ClassifyError(SocketError error) => error switch
+    {
+        SocketError.ConnectionRefused => ProbeEndState.Closed,
+        SocketError.TimedOut => ProbeEndState.TimedOut,
+        SocketError.OperationAborted => ProbeEndState.Canceled,
+        SocketError.AddressNotAvailable or SocketError.NoBufferSpaceAvailable or SocketError.TooManyOpenSockets
+            or SocketError.AddressAlreadyInUse => ProbeEndState.LocalFailure,
+        _ => ProbeEndState.Unreachable,
+    };
+}
