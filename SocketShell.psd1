@@ -13,6 +13,10 @@
     CmdletsToExport        = @(
         'Get-AvailablePort'
         'Get-PortRange'
+        'Get-SocketListener'
+        'Receive-SocketData'
+        'Start-SocketListener'
+        'Stop-SocketListener'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
