@@ -190,11 +190,26 @@ public sealed class SocketListener
         }
     }
 
-    /// <summary>Keeps <paramref name="length"/> bytes of <paramref name="data"/> for Receive-SocketData, within the limit.</summary>
+    /// <summary>Keeps what fits of <paramref name="data"/> for Receive-SocketData, within the limit; the rest is counted as dropped.</summary>
     internal void Keep(ReadOnlySpan<byte> data, int? connectionId, IPEndPoint? remote, bool wholeOnly)
     {
         int take = _capture.Reserve(data.Length, wholeOnly);
-        if (take < 0 || (take == 0 && data.Length > 0))
+        if (take >= 0)
+        {
+            Store(data, take, connectionId, remote);
+        }
+    }
+
+    /// <summary>
+    /// The first half of keeping: how many bytes of <paramref name="length"/> fit (-1: none, counted as
+    /// dropped). Callers build the remote endpoint only when something fits, so a full capture costs nothing.
+    /// </summary>
+    internal int Reserve(int length, bool wholeOnly) => _capture.Reserve(length, wholeOnly);
+
+    /// <summary>The second half of keeping: stores the first <paramref name="take"/> bytes of <paramref name="data"/>.</summary>
+    internal void Store(ReadOnlySpan<byte> data, int take, int? connectionId, IPEndPoint? remote)
+    {
+        if (take == 0 && data.Length > 0)
         {
             return;
         }

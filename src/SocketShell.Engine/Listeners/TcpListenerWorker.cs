@@ -150,6 +150,12 @@ internal sealed class TcpListenerWorker : ListenerWorker
             {
                 Remote = Normalize((IPEndPoint)socket.RemoteEndPoint!);
                 socket.NoDelay = true;
+                if (owner.Options.Certificate is null)
+                {
+                    // Sends are tried at once without blocking; only what does not fit waits asynchronously.
+                    // (SslStream's NetworkStream needs a blocking socket, so TLS connections keep it.)
+                    socket.Blocking = false;
+                }
             }
             catch (SocketException)
             {
@@ -296,26 +302,50 @@ internal sealed class TcpListenerWorker : ListenerWorker
             }
         }
 
+        // Socket operations take no token: Stop and the idle timer close the socket, which ends them,
+        // and a token would cost a registration per operation on the hot path.
         private ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken stop) =>
-            _tls is null ? _socket.ReceiveAsync(buffer, SocketFlags.None, stop) : _tls.ReadAsync(buffer, stop);
+            stop.IsCancellationRequested ? ValueTask.FromCanceled<int>(stop)
+            : _tls is null ? _socket.ReceiveAsync(buffer, SocketFlags.None, CancellationToken.None) : _tls.ReadAsync(buffer, CancellationToken.None);
 
-        private async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken stop)
+        private ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken stop)
         {
-            int length = data.Length;
+            if (stop.IsCancellationRequested)
+            {
+                return ValueTask.FromCanceled(stop);
+            }
+
             if (_tls is not null)
             {
-                await _tls.WriteAsync(data, stop).ConfigureAwait(false);
-            }
-            else
-            {
-                while (!data.IsEmpty)
-                {
-                    int sent = await _socket.SendAsync(data, SocketFlags.None, stop).ConfigureAwait(false);
-                    data = data[sent..];
-                }
+                return SendTlsAsync(data);
             }
 
-            Interlocked.Add(ref Listener._bytesSent, length);
+            // Fast path, no allocation: the kernel takes it all now.
+            int sent = _socket.Send(data.Span, SocketFlags.None, out SocketError error);
+            if (error is not (SocketError.Success or SocketError.WouldBlock))
+            {
+                throw new SocketException((int)error);
+            }
+
+            sent = Math.Max(sent, 0);
+            Interlocked.Add(ref Listener._bytesSent, sent);
+            return sent == data.Length ? default : SendRestAsync(data[sent..]);
+        }
+
+        private async ValueTask SendRestAsync(ReadOnlyMemory<byte> data)
+        {
+            while (!data.IsEmpty)
+            {
+                int sent = await _socket.SendAsync(data, SocketFlags.None, CancellationToken.None).ConfigureAwait(false);
+                Interlocked.Add(ref Listener._bytesSent, sent);
+                data = data[sent..];
+            }
+        }
+
+        private async ValueTask SendTlsAsync(ReadOnlyMemory<byte> data)
+        {
+            await _tls!.WriteAsync(data, CancellationToken.None).ConfigureAwait(false);
+            Interlocked.Add(ref Listener._bytesSent, data.Length);
         }
     }
 }

@@ -112,7 +112,7 @@ internal sealed class UdpListenerWorker : ListenerWorker
             int n;
             try
             {
-                n = await socket.ReceiveFromAsync(buffer, SocketFlags.None, from, stop).ConfigureAwait(false);
+                n = await socket.ReceiveFromAsync(buffer, SocketFlags.None, from, CancellationToken.None).ConfigureAwait(false); // Stop closes the socket
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize or SocketError.ConnectionRefused)
             {
@@ -139,7 +139,11 @@ internal sealed class UdpListenerWorker : ListenerWorker
 
             if (keep)
             {
-                Listener.Keep(buffer.AsSpan(0, n), peer, ToEndPoint(from), wholeOnly: true);
+                int take = Listener.Reserve(n, wholeOnly: true);
+                if (take >= 0)
+                {
+                    Listener.Store(buffer.AsSpan(0, n), take, peer, ToEndPoint(from));
+                }
             }
 
             ReadOnlyMemory<byte> reply = mode switch
@@ -152,7 +156,7 @@ internal sealed class UdpListenerWorker : ListenerWorker
             {
                 try
                 {
-                    int sent = await socket.SendToAsync(reply, SocketFlags.None, from, stop).ConfigureAwait(false);
+                    int sent = await socket.SendToAsync(reply, SocketFlags.None, from, CancellationToken.None).ConfigureAwait(false);
                     Interlocked.Add(ref Listener._bytesSent, sent);
                 }
                 catch (SocketException)

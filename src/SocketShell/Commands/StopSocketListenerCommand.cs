@@ -58,7 +58,17 @@ public sealed class StopSocketListenerCommand : SocketCmdletBase
                 continue;
             }
 
-            Wait(listener.StopAsync().WaitAsync(TimeSpan.FromSeconds(10), CancellationToken));
+            try
+            {
+                Wait(listener.StopAsync().WaitAsync(TimeSpan.FromSeconds(10), CancellationToken));
+            }
+            catch (TimeoutException e)
+            {
+                // The listening socket is closed; some connection loop has not ended yet.
+                WriteError(new ErrorRecord(e, "StopTimeout", ErrorCategory.OperationTimeout, listener.Name));
+                continue;
+            }
+
             if (PassThru)
             {
                 WriteObject(listener);

@@ -146,3 +146,100 @@ public sealed class ListenerHeavyTests
         Assert.DoesNotContain(a, ListenerRegistry.All);
     }
 }
+
+/// <summary>The hot paths allocate nothing per message (measured process-wide, so alone in their collection).</summary>
+[Collection(nameof(ListenerHeavyTests))]
+public sealed class ListenerAllocationTests
+{
+    private const int RoundTrips = 20_000;
+
+    private static long Measure(Action run)
+    {
+        run(); // warm up: JIT, pools, state machines
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        run();
+        return GC.GetTotalAllocatedBytes(precise: true) - before;
+    }
+
+    [Theory]
+    [InlineData(ListenerMode.Echo)]
+    [InlineData(ListenerMode.Discard)]
+    public async Task Tcp_round_trips_allocate_nothing_per_message(ListenerMode mode)
+    {
+        SocketListener l = Start(mode, configure: o => { o.CaptureLimit = 0; o.Response = [1]; });
+        try
+        {
+            // A client that never went asynchronous: its blocking calls allocate nothing themselves.
+            using var c = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            c.Connect(l.LocalEndPoint);
+            c.ReceiveTimeout = 20_000;
+            byte[] data = new byte[1024];
+            byte[] back = new byte[1024];
+            void Run()
+            {
+                for (int i = 0; i < RoundTrips / 2; i++)
+                {
+                    c.Send(data);
+                    if (mode == ListenerMode.Echo)
+                    {
+                        for (int got = 0; got < data.Length;)
+                        {
+                            got += c.Receive(back, got, data.Length - got, SocketFlags.None);
+                        }
+                    }
+                }
+            }
+
+            long allocated = await Task.Run(() => Measure(Run)).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(await EventuallyAsync(() => l.BytesReceived == (long)RoundTrips * 1024));
+            Assert.True(allocated < RoundTrips / 2 * 16, $"{allocated} bytes allocated for {RoundTrips / 2} messages in {mode}");
+        }
+        finally
+        {
+            await l.StopAsync();
+        }
+    }
+
+    [Theory]
+    [InlineData(ListenerMode.Echo)]
+    [InlineData(ListenerMode.Discard)]
+    public async Task Udp_datagrams_allocate_nothing_per_message(ListenerMode mode)
+    {
+        SocketListener l = Start(mode, TransportProtocol.Udp, o => o.CaptureLimit = 0);
+        try
+        {
+            using var c = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            c.Connect(l.LocalEndPoint);
+            c.ReceiveTimeout = 20_000;
+            byte[] data = new byte[512];
+            byte[] back = new byte[2048];
+            long sent = 0;
+            void Run()
+            {
+                for (int i = 0; i < RoundTrips / 2; i++)
+                {
+                    c.Send(data);
+                    sent++;
+                    if (mode == ListenerMode.Echo)
+                    {
+                        c.Receive(back);
+                    }
+                    else if (i % 64 == 63)
+                    {
+                        // Pace the sender so the listener's queue never overflows.
+                        long target = sent;
+                        SpinWait.SpinUntil(() => l.DatagramsReceived >= target, 5000);
+                    }
+                }
+            }
+
+            long allocated = await Task.Run(() => Measure(Run)).WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(await EventuallyAsync(() => l.DatagramsReceived == sent));
+            Assert.True(allocated < RoundTrips / 2 * 16, $"{allocated} bytes allocated for {RoundTrips / 2} datagrams in {mode}");
+        }
+        finally
+        {
+            await l.StopAsync();
+        }
+    }
+}
