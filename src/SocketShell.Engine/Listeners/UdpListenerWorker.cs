@@ -97,22 +97,54 @@ internal sealed class UdpListenerWorker : ListenerWorker
         return null;
     }
 
-    protected override async Task LoopAsync()
+    protected override Task LoopAsync()
+    {
+        // One dedicated thread with blocking calls: a datagram is handled where it is received, with no
+        // hop from the socket engine's thread to the thread pool. Stop closes the socket, which ends the
+        // blocking receive; the receive timeout is a backstop so the loop always sees the stop request.
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                ReceiveLoop();
+                done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                done.TrySetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = $"SocketShell {Listener.Name}",
+        };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void ReceiveLoop()
     {
         Socket socket = _socket!;
         CancellationToken stop = Stopping.Token;
         ListenerMode mode = Options.Mode;
         bool keep = mode != ListenerMode.Discard;
-        byte[] buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram, pinned: true);
+        bool answer = mode is ListenerMode.Echo or ListenerMode.Reply;
+        byte[] buffer = GC.AllocateUninitializedArray<byte>(MaxDatagram);
         var from = new SocketAddress(socket.AddressFamily);
-        byte[]? response = Options.Response;
+        byte[] response = Options.Response ?? [];
         int nextPeer = 0;
+        socket.ReceiveTimeout = 500;
         while (!stop.IsCancellationRequested)
         {
             int n;
             try
             {
-                n = await socket.ReceiveFromAsync(buffer, SocketFlags.None, from, CancellationToken.None).ConfigureAwait(false); // Stop closes the socket
+                n = socket.ReceiveFrom(buffer, SocketFlags.None, from);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock)
+            {
+                continue; // nothing for a while: look at the stop request again
             }
             catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.MessageSize or SocketError.ConnectionRefused)
             {
@@ -146,17 +178,12 @@ internal sealed class UdpListenerWorker : ListenerWorker
                 }
             }
 
-            ReadOnlyMemory<byte> reply = mode switch
+            if (answer)
             {
-                ListenerMode.Echo => buffer.AsMemory(0, n),
-                ListenerMode.Reply => response,
-                _ => default,
-            };
-            if (mode is ListenerMode.Echo or ListenerMode.Reply)
-            {
+                ReadOnlySpan<byte> reply = mode == ListenerMode.Echo ? buffer.AsSpan(0, n) : response;
                 try
                 {
-                    int sent = await socket.SendToAsync(reply, SocketFlags.None, from, CancellationToken.None).ConfigureAwait(false);
+                    int sent = socket.SendTo(reply, SocketFlags.None, from);
                     Interlocked.Add(ref Listener._bytesSent, sent);
                 }
                 catch (SocketException)
