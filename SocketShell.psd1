@@ -13,8 +13,12 @@
     CmdletsToExport        = @(
         'Get-AvailablePort'
         'Get-PortRange'
+        'Get-SocketListener'
         'Receive-Datagram'
+        'Receive-SocketData'
         'Send-Datagram'
+        'Start-SocketListener'
+        'Stop-SocketListener'
         'Test-Port'
     )
     FunctionsToExport      = @()
