@@ -1,0 +1,348 @@
+using System.IO.Enumeration;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace SocketShell.SystemSockets;
+
+/// <summary>How the Linux source reads the socket table.</summary>
+public enum LinuxTableReader
+{
+    /// <summary>Netlink sock_diag, falling back to /proc/net per table when netlink is refused.</summary>
+    Auto = 0,
+    /// <summary>Netlink sock_diag only (what ss uses).</summary>
+    Netlink,
+    /// <summary>/proc/net/{tcp,tcp6,udp,udp6} only.</summary>
+    ProcNet,
+}
+
+/// <summary>
+/// Linux: the table from netlink sock_diag (or /proc/net), owners by matching socket inodes with the
+/// "socket:[inode]" links in /proc/&lt;pid&gt;/fd, names from /proc/&lt;pid&gt;/comm.
+/// </summary>
+public sealed partial class LinuxSystemSocketSource : ISystemSocketSource
+{
+    private static readonly (TransportProtocol Protocol, IPFamily Family, string File)[] s_tables =
+    [
+        (TransportProtocol.Tcp, IPFamily.IPv4, "tcp"),
+        (TransportProtocol.Tcp, IPFamily.IPv6, "tcp6"),
+        (TransportProtocol.Udp, IPFamily.IPv4, "udp"),
+        (TransportProtocol.Udp, IPFamily.IPv6, "udp6"),
+    ];
+
+    private readonly string _procRoot;
+    private readonly LinuxTableReader _reader;
+
+    /// <summary>Reads from <paramref name="procRoot"/> (the real /proc unless a test gives another root).</summary>
+    public LinuxSystemSocketSource(string procRoot = "/proc", LinuxTableReader reader = LinuxTableReader.Auto)
+    {
+        _procRoot = procRoot.TrimEnd('/');
+        _reader = reader;
+    }
+
+    /// <inheritdoc/>
+    public string Name => "linux";
+
+    /// <inheritdoc/>
+    public SystemSocketTable ReadTable(SystemSocketScope scope, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        var sockets = new List<SystemSocket>();
+        var notes = new List<string>();
+        var sources = new SortedSet<string>(StringComparer.Ordinal);
+        int skipped = 0;
+        NetlinkSocket? netlink = null;
+        try
+        {
+            if (_reader != LinuxTableReader.ProcNet)
+            {
+                try
+                {
+                    netlink = NetlinkSocket.Open();
+                }
+                catch (IOException e) when (_reader == LinuxTableReader.Auto)
+                {
+                    notes.Add($"netlink sock_diag is not available ({e.Message}); read /proc/net instead.");
+                }
+            }
+
+            foreach ((TransportProtocol protocol, IPFamily family, string file) in s_tables)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!scope.Includes(protocol, family))
+                {
+                    continue;
+                }
+
+                if (netlink is not null)
+                {
+                    int before = sockets.Count;
+                    try
+                    {
+                        netlink.Dump(family, protocol, sockets, ref skipped, cancellationToken);
+                        sources.Add("netlink sock_diag");
+                        continue;
+                    }
+                    catch (IOException e) when (_reader == LinuxTableReader.Auto)
+                    {
+                        sockets.RemoveRange(before, sockets.Count - before);
+                        notes.Add($"netlink sock_diag could not list {protocol}/{family} ({e.Message}); read /proc/net/{file} instead.");
+                    }
+                }
+
+                if (ReadProcNet(file, protocol, family, sockets, ref skipped, notes))
+                {
+                    sources.Add("/proc/net");
+                }
+            }
+        }
+        finally
+        {
+            netlink?.Dispose();
+        }
+
+        List<SystemSocket> unique = Deduplicate(sockets);
+        return new SystemSocketTable(sources.Count == 0 ? "none" : string.Join(" + ", sources), unique, skipped, notes);
+    }
+
+    private bool ReadProcNet(string file, TransportProtocol protocol, IPFamily family, List<SystemSocket> sockets, ref int skipped, List<string> notes)
+    {
+        string path = $"{_procRoot}/net/{file}";
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // No IPv6 in this kernel, or no procfs: say so, list what can be listed.
+            notes.Add($"{path} could not be read ({e.Message}).");
+            return false;
+        }
+
+        ProcNetParser.Parse(text, protocol, family, sockets, ref skipped, BitConverter.IsLittleEndian);
+        return true;
+    }
+
+    /// <summary>
+    /// A table read in several pieces may list a socket twice when it changed in between; keep the
+    /// first of each (protocol, local end, remote end, inode).
+    /// </summary>
+    internal static List<SystemSocket> Deduplicate(List<SystemSocket> sockets)
+    {
+        var seen = new HashSet<(TransportProtocol, System.Net.IPAddress, int, System.Net.IPAddress, int, long?)>();
+        var unique = new List<SystemSocket>(sockets.Count);
+        foreach (SystemSocket s in sockets)
+        {
+            if (seen.Add((s.Protocol, s.LocalAddress, s.LocalPort, s.RemoteAddress, s.RemotePort, s.Inode)))
+            {
+                unique.Add(s);
+            }
+        }
+
+        return unique;
+    }
+
+    /// <inheritdoc/>
+    public void ResolveProcesses(IReadOnlyList<SystemSocket> sockets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sockets);
+        var wanted = new Dictionary<long, List<SystemSocket>>();
+        foreach (SystemSocket s in sockets)
+        {
+            if (s.Inode is > 0 and long inode)
+            {
+                if (!wanted.TryGetValue(inode, out List<SystemSocket>? list))
+                {
+                    wanted[inode] = list = new List<SystemSocket>(1);
+                }
+
+                list.Add(s);
+            }
+        }
+
+        if (wanted.Count == 0)
+        {
+            return;
+        }
+
+        Dictionary<long, List<int>> owners = LinuxProcessScanner.FindOwners(_procRoot, wanted.Keys.ToHashSet(), out Dictionary<int, string?> names, cancellationToken);
+        foreach ((long inode, List<int> pids) in owners)
+        {
+            pids.Sort();
+            int first = pids[0];
+            names.TryGetValue(first, out string? name);
+            foreach (SystemSocket s in wanted[inode])
+            {
+                s.ProcessIds = pids;
+                s.ProcessId = first;
+                s.ProcessName = name;
+            }
+        }
+    }
+}
+
+/// <summary>Finds which processes hold which socket inodes by reading /proc/&lt;pid&gt;/fd links.</summary>
+internal static partial class LinuxProcessScanner
+{
+    private static readonly EnumerationOptions s_options = new()
+    {
+        IgnoreInaccessible = true,
+        RecurseSubdirectories = false,
+        AttributesToSkip = 0,
+        ReturnSpecialDirectories = false,
+    };
+
+    /// <summary>
+    /// Scans every /proc/&lt;pid&gt;/fd. A process that exits or refuses access is skipped; a name
+    /// that cannot be read stays null.
+    /// </summary>
+    public static Dictionary<long, List<int>> FindOwners(string procRoot, HashSet<long> inodes, out Dictionary<int, string?> names, CancellationToken cancellationToken)
+    {
+        var owners = new Dictionary<long, List<int>>();
+        names = new Dictionary<int, string?>();
+        byte[] root = Encoding.UTF8.GetBytes(procRoot + "/");
+        int[] pids = ListNumericEntries(procRoot, directoriesOnly: true);
+        byte[] path = new byte[root.Length + 64];
+        byte[] target = new byte[64];
+        root.CopyTo(path, 0);
+        foreach (int pid in pids)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            string fdDir = $"{procRoot}/{pid}/fd";
+            int[] fds = ListNumericEntries(fdDir, directoriesOnly: false);
+            if (fds.Length == 0)
+            {
+                continue;
+            }
+
+            // path = "<root>/<pid>/fd/"
+            int prefix = root.Length;
+            prefix += Encoding.ASCII.GetBytes($"{pid}/fd/", path.AsSpan(prefix));
+            bool holdsAny = false;
+            foreach (int fd in fds)
+            {
+                if (!fd.TryFormat(path.AsSpan(prefix), out int written, provider: System.Globalization.CultureInfo.InvariantCulture))
+                {
+                    continue;
+                }
+
+                path[prefix + written] = 0;
+                long inode = ReadSocketInode(path, target);
+                if (inode > 0 && inodes.Contains(inode))
+                {
+                    if (!owners.TryGetValue(inode, out List<int>? list))
+                    {
+                        owners[inode] = list = new List<int>(1);
+                    }
+
+                    if (list.Count == 0 || list[^1] != pid)
+                    {
+                        list.Add(pid);
+                    }
+
+                    holdsAny = true;
+                }
+            }
+
+            if (holdsAny)
+            {
+                names[pid] = ReadComm(procRoot, pid);
+            }
+        }
+
+        return owners;
+    }
+
+    /// <summary>The inode of a "socket:[N]" link, or 0 when the link is anything else or is gone.</summary>
+    private static unsafe long ReadSocketInode(byte[] path, byte[] target)
+    {
+        nint n;
+        fixed (byte* p = path)
+        fixed (byte* t = target)
+        {
+            n = ReadLink(p, t, target.Length);
+        }
+
+        return n > 0 ? ParseSocketLink(target.AsSpan(0, (int)n)) : 0;
+    }
+
+    /// <summary>Parses "socket:[12345]"; 0 for anything else.</summary>
+    internal static long ParseSocketLink(ReadOnlySpan<byte> link)
+    {
+        ReadOnlySpan<byte> prefix = "socket:["u8;
+        if (!link.StartsWith(prefix) || link.Length < prefix.Length + 2 || link[^1] != (byte)']')
+        {
+            return 0;
+        }
+
+        long value = 0;
+        foreach (byte b in link[prefix.Length..^1])
+        {
+            if (b is < (byte)'0' or > (byte)'9' || value > long.MaxValue / 10)
+            {
+                return 0;
+            }
+
+            value = (value * 10) + (b - '0');
+        }
+
+        return value;
+    }
+
+    private static string? ReadComm(string procRoot, int pid)
+    {
+        try
+        {
+            string comm = File.ReadAllText($"{procRoot}/{pid}/comm");
+            comm = comm.TrimEnd('\n');
+            return comm.Length == 0 ? null : comm;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // the process exited or hides its name.
+        }
+    }
+
+    /// <summary>Numeric entries of a directory (pids in /proc, fds in /proc/pid/fd); empty when it is gone or closed to us.</summary>
+    private static int[] ListNumericEntries(string directory, bool directoriesOnly)
+    {
+        try
+        {
+            var enumerable = new FileSystemEnumerable<int>(directory, static (ref FileSystemEntry e) => ParseNumber(e.FileName), s_options)
+            {
+                ShouldIncludePredicate = directoriesOnly
+                    ? static (ref FileSystemEntry e) => e.IsDirectory && ParseNumber(e.FileName) >= 0
+                    : static (ref FileSystemEntry e) => ParseNumber(e.FileName) >= 0,
+            };
+            return enumerable.ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    private static int ParseNumber(ReadOnlySpan<char> name)
+    {
+        if (name.IsEmpty || name.Length > 9)
+        {
+            return -1;
+        }
+
+        int value = 0;
+        foreach (char c in name)
+        {
+            if (c is < '0' or > '9')
+            {
+                return -1;
+            }
+
+            value = (value * 10) + (c - '0');
+        }
+
+        return value;
+    }
+
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = false)]
+    private static unsafe partial nint ReadLink(byte* path, byte* buffer, nint size);
+}
