@@ -13,6 +13,7 @@
     CmdletsToExport        = @(
         'Get-AvailablePort'
         'Get-PortRange'
+        'Get-SystemSocket'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()
