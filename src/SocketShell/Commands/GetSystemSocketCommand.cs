@@ -19,7 +19,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
     private readonly List<SystemSocketFilter> _filters = [];
 
     /// <summary>Local ports to keep.</summary>
-    [Parameter(Position = 0, ParameterSetName = FilterSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
         HelpMessage = "Local ports to keep: numbers, lists or ranges such as '8000-8100'. Binds the Port property of piped objects.")]
     [Alias("Port")]
     [PortListTransformation]
@@ -27,50 +27,50 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
     public int[]? LocalPort { get; set; }
 
     /// <summary>Remote ports to keep.</summary>
-    [Parameter(ParameterSetName = FilterSet, ValueFromPipelineByPropertyName = true,
+    [Parameter(ValueFromPipelineByPropertyName = true,
         HelpMessage = "Remote ports to keep: numbers, lists or ranges.")]
     [PortListTransformation]
     [ValidateRange(0, 65535)]
     public int[]? RemotePort { get; set; }
 
     /// <summary>Protocols to keep.</summary>
-    [Parameter(ParameterSetName = FilterSet, HelpMessage = "Tcp, Udp, or both (default): the protocols to list.")]
+    [Parameter(HelpMessage = "Tcp, Udp, or both (default): the protocols to list.")]
     [ValidateNotNullOrEmpty]
     public TransportProtocol[]? Protocol { get; set; }
 
     /// <summary>States to keep.</summary>
-    [Parameter(ParameterSetName = FilterSet, HelpMessage = "States to keep: Listen, Established, TimeWait, CloseWait, ... for TCP; Bound or Connected for UDP.")]
+    [Parameter(HelpMessage = "States to keep: Listen, Established, TimeWait, CloseWait, ... for TCP; Bound or Connected for UDP.")]
     [ValidateNotNullOrEmpty]
     public SystemSocketState[]? State { get; set; }
 
     /// <summary>Only TCP listeners and bound UDP sockets.</summary>
-    [Parameter(ParameterSetName = FilterSet, HelpMessage = "Keep only TCP listeners and bound (unconnected) UDP sockets: short for -State Listen, Bound.")]
+    [Parameter(HelpMessage = "Keep only TCP listeners and bound (unconnected) UDP sockets: short for -State Listen, Bound.")]
     public SwitchParameter Listening { get; set; }
 
     /// <summary>Local addresses to keep.</summary>
-    [Parameter(ParameterSetName = FilterSet, HelpMessage = "Local addresses to keep (an IPv4 address also matches its IPv4-mapped IPv6 form).")]
+    [Parameter(HelpMessage = "Local addresses to keep (an IPv4 address also matches its IPv4-mapped IPv6 form).")]
     [ValidateNotNullOrEmpty]
     public IPAddress[]? LocalAddress { get; set; }
 
     /// <summary>Remote addresses to keep.</summary>
-    [Parameter(ParameterSetName = FilterSet, HelpMessage = "Remote addresses to keep (an IPv4 address also matches its IPv4-mapped IPv6 form).")]
+    [Parameter(HelpMessage = "Remote addresses to keep (an IPv4 address also matches its IPv4-mapped IPv6 form).")]
     [ValidateNotNullOrEmpty]
     public IPAddress[]? RemoteAddress { get; set; }
 
     /// <summary>Process ids to keep.</summary>
-    [Parameter(ParameterSetName = FilterSet, HelpMessage = "Ids of the processes whose sockets to keep.")]
+    [Parameter(HelpMessage = "Ids of the processes whose sockets to keep.")]
     [ValidateNotNullOrEmpty]
     [ValidateRange(0, int.MaxValue)]
     public int[]? ProcessId { get; set; }
 
     /// <summary>Process names to keep; wildcards allowed.</summary>
-    [Parameter(ParameterSetName = FilterSet, HelpMessage = "Names of the processes whose sockets to keep; wildcards allowed.")]
+    [Parameter(HelpMessage = "Names of the processes whose sockets to keep; wildcards allowed.")]
     [SupportsWildcards]
     [ValidateNotNullOrEmpty]
     public string[]? ProcessName { get; set; }
 
     /// <summary>The address family to keep.</summary>
-    [Parameter(ParameterSetName = FilterSet, HelpMessage = "Any (default), IPv4 or IPv6: the address family to list.")]
+    [Parameter(HelpMessage = "Any (default), IPv4 or IPv6: the address family to list.")]
     public IPFamily AddressFamily { get; set; } = IPFamily.Any;
 
     /// <inheritdoc/>
