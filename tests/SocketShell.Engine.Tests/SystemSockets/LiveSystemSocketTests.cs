@@ -28,10 +28,17 @@ public class LiveSystemSocketTests
         { LinuxTableReader.ProcNet, "::1" },
     };
 
-    private static IReadOnlyList<SystemSocket> Mine(ISystemSocketSource source, int[] ports) =>
+    // Exactly these sockets, by both ends: other processes on this machine (port scans, other test
+    // suites) may connect to the listener too, so the accepted socket is identified by its own ends.
+    private static IReadOnlyList<SystemSocket> Exactly(ISystemSocketSource source, int listenerPort, int clientPort, int serverRemotePort, int udpPort) =>
         SystemSocketQuery.Run(
             source,
-            [new SystemSocketFilter { LocalPort = ports }, new SystemSocketFilter { RemotePort = ports }],
+            [
+                new SystemSocketFilter { Protocol = [TransportProtocol.Tcp], LocalPort = [listenerPort], RemotePort = [0] },
+                new SystemSocketFilter { Protocol = [TransportProtocol.Tcp], LocalPort = [clientPort], RemotePort = [listenerPort] },
+                new SystemSocketFilter { Protocol = [TransportProtocol.Tcp], LocalPort = [listenerPort], RemotePort = [serverRemotePort] },
+                new SystemSocketFilter { Protocol = [TransportProtocol.Udp], LocalPort = [udpPort] },
+            ],
             resolveProcesses: true,
             CancellationToken.None).Sockets;
 
@@ -46,7 +53,7 @@ public class LiveSystemSocketTests
 
         IPAddress ip = IPAddress.Parse(address);
         var source = new LinuxSystemSocketSource(reader: reader);
-        int listenerPort, clientPort, udpPort;
+        int listenerPort, clientPort, serverRemotePort, udpPort;
         var listener = new TcpListener(ip, 0);
         listener.Start();
         try
@@ -57,16 +64,17 @@ public class LiveSystemSocketTests
             await client.ConnectAsync(ip, listenerPort).WaitAsync(TimeSpan.FromSeconds(10));
             using TcpClient server = await accepting.WaitAsync(TimeSpan.FromSeconds(10));
             clientPort = ((IPEndPoint)client.Client.LocalEndPoint!).Port;
+            serverRemotePort = ((IPEndPoint)server.Client.RemoteEndPoint!).Port; // == clientPort unless another process connected first
             using var udp = new UdpClient(new IPEndPoint(ip, 0));
             udpPort = ((IPEndPoint)udp.Client.LocalEndPoint!).Port;
 
-            IReadOnlyList<SystemSocket> found = Mine(source, [listenerPort, clientPort, udpPort]);
+            IReadOnlyList<SystemSocket> found = Exactly(source, listenerPort, clientPort, serverRemotePort, udpPort);
 
             var expected = new[]
             {
                 (TransportProtocol.Tcp, listenerPort, 0, SystemSocketState.Listen),
                 (TransportProtocol.Tcp, clientPort, listenerPort, SystemSocketState.Established),
-                (TransportProtocol.Tcp, listenerPort, clientPort, SystemSocketState.Established),
+                (TransportProtocol.Tcp, listenerPort, serverRemotePort, SystemSocketState.Established),
                 (TransportProtocol.Udp, udpPort, 0, SystemSocketState.Bound),
             };
             Assert.Equal(expected.Order(), found.Select(s => (s.Protocol, s.LocalPort, s.RemotePort, s.State)).Order());
@@ -90,7 +98,7 @@ public class LiveSystemSocketTests
         // Closed: no listener, no established pair, no UDP socket, and nothing held by this process.
         // TCP leaves the pair's closing states (TIME-WAIT, FIN-WAIT-2 ...) in the table for a while;
         // those belong to no process.
-        IReadOnlyList<SystemSocket> after = Mine(source, [listenerPort, clientPort, udpPort]);
+        IReadOnlyList<SystemSocket> after = Exactly(source, listenerPort, clientPort, serverRemotePort, udpPort);
         Assert.DoesNotContain(after, s => s.State is SystemSocketState.Listen or SystemSocketState.Established or SystemSocketState.Bound);
         Assert.DoesNotContain(after, s => s.Protocol == TransportProtocol.Udp);
         Assert.All(after, s =>
@@ -115,10 +123,10 @@ public class LiveSystemSocketTests
         Assert.Empty(SystemSocketQuery.Run(source, [new SystemSocketFilter { LocalPort = [port], Protocol = [TransportProtocol.Udp] }], true, CancellationToken.None).Sockets);
         Assert.Empty(SystemSocketQuery.Run(source, [new SystemSocketFilter { LocalPort = [port], AddressFamily = IPFamily.IPv6 }], true, CancellationToken.None).Sockets);
         Assert.Empty(SystemSocketQuery.Run(source, [new SystemSocketFilter { LocalPort = [port], ProcessId = [s_pid + 1_000_000] }], true, CancellationToken.None).Sockets);
-        Assert.Empty(SystemSocketQuery.Run(source, [new SystemSocketFilter { LocalPort = [port], State = [SystemSocketState.Established] }], true, CancellationToken.None).Sockets);
+        Assert.Empty(SystemSocketQuery.Run(source, [new SystemSocketFilter { LocalPort = [port], State = [SystemSocketState.Established], ProcessId = [s_pid] }], true, CancellationToken.None).Sockets);
 
         // Without process resolution nothing about the owner is claimed.
-        SystemSocket bare = Assert.Single(SystemSocketQuery.Run(source, [new SystemSocketFilter { LocalPort = [port] }], false, CancellationToken.None).Sockets);
+        SystemSocket bare = Assert.Single(SystemSocketQuery.Run(source, [new SystemSocketFilter { LocalPort = [port], Listening = true }], false, CancellationToken.None).Sockets);
         Assert.Null(bare.ProcessId);
     }
 
@@ -135,8 +143,9 @@ public class LiveSystemSocketTests
         listener.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
         listener.Listen();
         int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        SystemSocket a = Assert.Single(Mine(new LinuxSystemSocketSource(reader: LinuxTableReader.Netlink), [port]));
-        SystemSocket b = Assert.Single(Mine(new LinuxSystemSocketSource(reader: LinuxTableReader.ProcNet), [port]));
+        var listening = new SystemSocketFilter { LocalPort = [port], Listening = true };
+        SystemSocket a = Assert.Single(SystemSocketQuery.Run(new LinuxSystemSocketSource(reader: LinuxTableReader.Netlink), [listening], true, CancellationToken.None).Sockets);
+        SystemSocket b = Assert.Single(SystemSocketQuery.Run(new LinuxSystemSocketSource(reader: LinuxTableReader.ProcNet), [listening], true, CancellationToken.None).Sockets);
         Assert.Equal((a.LocalAddress, a.LocalPort, a.State, a.Inode, a.UserId, a.ProcessId, a.ProcessName), (b.LocalAddress, b.LocalPort, b.State, b.Inode, b.UserId, b.ProcessId, b.ProcessName));
     }
 
