@@ -192,78 +192,120 @@ internal static partial class LinuxProcessScanner
         ReturnSpecialDirectories = false,
     };
 
+    /// <summary>Descriptors per work item: a process with more is split so that cores share it.</summary>
+    private const int ChunkSize = 2048;
+
     /// <summary>
-    /// Scans every /proc/&lt;pid&gt;/fd. A process that exits or refuses access is skipped; a name
-    /// that cannot be read stays null.
+    /// Scans every /proc/&lt;pid&gt;/fd (in parallel on several cores). A process that exits or
+    /// refuses access is skipped; a name that cannot be read stays null.
     /// </summary>
     public static Dictionary<long, List<int>> FindOwners(string procRoot, HashSet<long> inodes, out Dictionary<int, string?> names, CancellationToken cancellationToken)
     {
-        var owners = new Dictionary<long, List<int>>();
-        names = new Dictionary<int, string?>();
-        byte[] root = Encoding.UTF8.GetBytes(procRoot + "/");
         int[] pids = ListNumericEntries(procRoot, directoriesOnly: true);
-        byte[] path = new byte[root.Length + 64];
-        byte[] target = new byte[64];
-        root.CopyTo(path, 0);
+        Array.Sort(pids);
+
+        // Work items: (pid, its fds, first index, count); a big process is split into chunks.
+        var work = new List<(int Pid, int[] Fds, int Start, int Count)>();
         foreach (int pid in pids)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            string fdDir = $"{procRoot}/{pid}/fd";
-            int[] fds = ListNumericEntries(fdDir, directoriesOnly: false);
-            if (fds.Length == 0)
+            int[] fds = ListNumericEntries($"{procRoot}/{pid}/fd", directoriesOnly: false);
+            for (int start = 0; start < fds.Length; start += ChunkSize)
             {
-                continue;
+                work.Add((pid, fds, start, Math.Min(ChunkSize, fds.Length - start)));
             }
+        }
 
-            // path = "<root>/<pid>/fd/"
-            int prefix = root.Length;
-            prefix += Encoding.ASCII.GetBytes($"{pid}/fd/", path.AsSpan(prefix));
-            bool holdsAny = false;
-            foreach (int fd in fds)
+        var found = new List<(long Inode, int Pid)>[work.Count];
+        var options = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
+        Parallel.For(0, work.Count, options, i =>
+        {
+            (int pid, int[] fds, int start, int count) = work[i];
+            found[i] = ScanChunk(procRoot, pid, fds.AsSpan(start, count), inodes);
+        });
+
+        var owners = new Dictionary<long, List<int>>();
+        names = new Dictionary<int, string?>();
+        foreach (List<(long Inode, int Pid)> chunk in found)
+        {
+            foreach ((long inode, int pid) in chunk)
             {
-                if (!fd.TryFormat(path.AsSpan(prefix), out int written, provider: System.Globalization.CultureInfo.InvariantCulture))
+                if (!owners.TryGetValue(inode, out List<int>? list))
                 {
-                    continue;
+                    owners[inode] = list = new List<int>(1);
                 }
 
-                path[prefix + written] = 0;
-                long inode = ReadSocketInode(path, target);
-                if (inode > 0 && inodes.Contains(inode))
+                if (!list.Contains(pid))
                 {
-                    if (!owners.TryGetValue(inode, out List<int>? list))
-                    {
-                        owners[inode] = list = new List<int>(1);
-                    }
-
-                    if (list.Count == 0 || list[^1] != pid)
-                    {
-                        list.Add(pid);
-                    }
-
-                    holdsAny = true;
+                    list.Add(pid);
                 }
-            }
 
-            if (holdsAny)
-            {
-                names[pid] = ReadComm(procRoot, pid);
+                if (!names.ContainsKey(pid))
+                {
+                    names[pid] = ReadComm(procRoot, pid);
+                }
             }
         }
 
         return owners;
     }
 
-    /// <summary>The inode of a "socket:[N]" link, or 0 when the link is anything else or is gone.</summary>
-    private static unsafe long ReadSocketInode(byte[] path, byte[] target)
+    /// <summary>Reads the links of some descriptors of one process, relative to its open fd directory.</summary>
+    private static unsafe List<(long Inode, int Pid)> ScanChunk(string procRoot, int pid, ReadOnlySpan<int> fds, HashSet<long> inodes)
     {
-        nint n;
-        fixed (byte* p = path)
-        fixed (byte* t = target)
+        var found = new List<(long, int)>();
+        int dir = OpenDirectory($"{procRoot}/{pid}/fd", OpenReadOnly | OpenCloseOnExec);
+        if (dir < 0)
         {
-            n = ReadLink(p, t, target.Length);
+            return found; // the process exited, or its descriptors are not ours to see.
         }
 
-        return n > 0 ? ParseSocketLink(target.AsSpan(0, (int)n)) : 0;
+        try
+        {
+            byte* name = stackalloc byte[16];
+            byte* target = stackalloc byte[64];
+            foreach (int fd in fds)
+            {
+                int len = FormatDecimal(fd, name);
+                name[len] = 0;
+                nint n = ReadLinkAt(dir, name, target, 64);
+                if (n <= 0)
+                {
+                    continue; // closed meanwhile
+                }
+
+                long inode = ParseSocketLink(new ReadOnlySpan<byte>(target, (int)n));
+                if (inode > 0 && inodes.Contains(inode))
+                {
+                    found.Add((inode, pid));
+                }
+            }
+        }
+        finally
+        {
+            _ = CloseDescriptor(dir);
+        }
+
+        return found;
+    }
+
+    private static unsafe int FormatDecimal(int value, byte* into)
+    {
+        Span<byte> digits = stackalloc byte[12];
+        int n = 0;
+        do
+        {
+            digits[n++] = (byte)('0' + (value % 10));
+            value /= 10;
+        }
+        while (value > 0);
+
+        for (int i = 0; i < n; i++)
+        {
+            into[i] = digits[n - 1 - i];
+        }
+
+        return n;
     }
 
     /// <summary>Parses "socket:[12345]"; 0 for anything else.</summary>
@@ -343,6 +385,15 @@ internal static partial class LinuxProcessScanner
         return value;
     }
 
-    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = false)]
-    private static unsafe partial nint ReadLink(byte* path, byte* buffer, nint size);
+    private const int OpenReadOnly = 0;
+    private const int OpenCloseOnExec = 0x80000; // O_CLOEXEC on x86, x86-64, arm and arm64
+
+    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int OpenDirectory(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "readlinkat")]
+    private static unsafe partial nint ReadLinkAt(int directory, byte* name, byte* buffer, nint size);
+
+    [LibraryImport("libc", EntryPoint = "close")]
+    private static partial int CloseDescriptor(int fd);
 }
