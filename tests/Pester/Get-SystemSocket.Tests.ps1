@@ -134,6 +134,11 @@ Describe 'Get-SystemSocket' -Tag CI {
         $text | Should -Match "\b$PID\b"
     }
 
+    It 'completes -ProcessName with the names of running processes' {
+        $line = 'Get-SystemSocket -ProcessName ' + $myName.Substring(0, 2)
+        (TabExpansion2 $line $line.Length).CompletionMatches.CompletionText | Should -Contain $myName
+    }
+
     It 'refuses bad ports, states, families and ids with stable ErrorIds' {
         { Get-SystemSocket -LocalPort 70000 -ErrorAction Stop } |
             Should -Throw -ErrorId 'ParameterArgumentTransformationError,SocketShell.Commands.GetSystemSocketCommand'

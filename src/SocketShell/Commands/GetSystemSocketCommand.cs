@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Management.Automation;
 using System.Net;
+using SocketShell.Completers;
 using SocketShell.Resources;
 using SocketShell.SystemSockets;
 using SocketShell.Transformations;
@@ -66,6 +67,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
     /// <summary>Process names to keep; wildcards allowed.</summary>
     [Parameter(HelpMessage = "Names of the processes whose sockets to keep; wildcards allowed.")]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(ProcessNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? ProcessName { get; set; }
 
