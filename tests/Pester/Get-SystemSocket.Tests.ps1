@@ -54,10 +54,16 @@ Describe 'Get-SystemSocket' -Tag CI {
         $client = [System.Net.Sockets.TcpClient]::new()
         try {
             $client.Connect([ipaddress]::Loopback, $port)
-            $server = $listener.AcceptTcpClient()
             $clientPort = $client.Client.LocalEndPoint.Port
-            # Identify the accepted socket by its own ends: another process on the machine may have
-            # connected to the listener too (its connection would then be the one accepted).
+            # Another process on the machine (a port scan, another test suite) may have connected to the
+            # listener too: accept until the accepted socket is the other end of our own client.
+            for ($i = 0; $i -lt 50; $i++) {
+                $server = $listener.AcceptTcpClient()
+                if ($server.Client.RemoteEndPoint.Port -eq $clientPort) { break }
+                $server.Dispose()
+                $server = $null
+            }
+            $server | Should -Not -BeNullOrEmpty
             $serverRemote = $server.Client.RemoteEndPoint.Port
             $clientEnd = Get-SystemSocket -LocalPort $clientPort -RemotePort $port -State Established
             $serverEnd = Get-SystemSocket -LocalPort $port -RemotePort $serverRemote -State Established
@@ -158,24 +164,25 @@ Describe 'Get-SystemSocket' -Tag CI {
             Should -Throw -ErrorId 'ParameterArgumentValidationError,SocketShell.Commands.GetSystemSocketCommand'
     }
 
-    It 'stops at once on Ctrl+C and leaves nothing behind' {
+    It 'stops at once on Ctrl+C' {
+        $manifest = Join-Path $PSScriptRoot '..' '..' 'out' 'SocketShell' 'SocketShell.psd1'
         $ps = [PowerShell]::Create()
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument((Join-Path $PSScriptRoot '..' '..' 'out' 'SocketShell' 'SocketShell.psd1')).AddStatement()
-            $null = $ps.AddScript('while ($true) { Get-SystemSocket | Out-Null }')
-            $async = $ps.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(10)
-            while (-not $ps.Commands -or $ps.InvocationStateInfo.State -ne 'Running') {
-                if ([DateTime]::UtcNow -gt $deadline) { break }
-                Start-Sleep -Milliseconds 20
-            }
-            $sw = [System.Diagnostics.Stopwatch]::StartNew()
-            $ps.Stop()
-            $sw.Elapsed.TotalSeconds | Should -BeLessThan 5
+            # One script (a stop between two statements can be lost), which says when its loop started.
+            $null = $ps.AddScript("Import-Module '$manifest'; 'started'; while (`$true) { Get-SystemSocket | Out-Null }")
+            $in = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            $in.Complete()
+            $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
+            $null = $ps.BeginInvoke($in, $out)
+            $deadline = [DateTime]::UtcNow.AddSeconds(30)
+            while ($out.Count -lt 1 -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
+            $out.Count | Should -Be 1 -Because 'the loop calling Get-SystemSocket is running'
+            $stop = $ps.BeginStop($null, $null)
+            $stop.AsyncWaitHandle.WaitOne([TimeSpan]::FromSeconds(5)) | Should -BeTrue -Because 'Ctrl+C stops it at once'
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
         }
         finally {
-            $ps.Dispose()
+            if ($ps.InvocationStateInfo.State -ne 'Running') { $ps.Dispose() }
         }
     }
 }

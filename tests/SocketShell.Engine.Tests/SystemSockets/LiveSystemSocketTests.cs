@@ -29,7 +29,7 @@ public class LiveSystemSocketTests
     };
 
     // Exactly these sockets, by both ends: other processes on this machine (port scans, other test
-    // suites) may connect to the listener too, so the accepted socket is identified by its own ends.
+    // suites) may connect to the listener too, so nothing else on the listener's port is counted.
     private static IReadOnlyList<SystemSocket> Exactly(ISystemSocketSource source, int listenerPort, int clientPort, int serverRemotePort, int udpPort) =>
         SystemSocketQuery.Run(
             source,
@@ -60,11 +60,27 @@ public class LiveSystemSocketTests
         {
             listenerPort = ((IPEndPoint)listener.LocalEndpoint).Port;
             using var client = new TcpClient(ip.AddressFamily);
-            Task<TcpClient> accepting = listener.AcceptTcpClientAsync();
             await client.ConnectAsync(ip, listenerPort).WaitAsync(TimeSpan.FromSeconds(10));
-            using TcpClient server = await accepting.WaitAsync(TimeSpan.FromSeconds(10));
             clientPort = ((IPEndPoint)client.Client.LocalEndPoint!).Port;
-            serverRemotePort = ((IPEndPoint)server.Client.RemoteEndPoint!).Port; // == clientPort unless another process connected first
+
+            // Another process on the machine (a port scan, another test suite) may connect to the
+            // listener too: accept until the accepted socket is the other end of our own client.
+            TcpClient? accepted = null;
+            for (int i = 0; i < 50 && accepted is null; i++)
+            {
+                TcpClient candidate = await listener.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                if (((IPEndPoint)candidate.Client.RemoteEndPoint!).Port == clientPort)
+                {
+                    accepted = candidate;
+                }
+                else
+                {
+                    candidate.Dispose();
+                }
+            }
+
+            using TcpClient server = accepted ?? throw new InvalidOperationException("our own connection was never accepted");
+            serverRemotePort = ((IPEndPoint)server.Client.RemoteEndPoint!).Port;
             using var udp = new UdpClient(new IPEndPoint(ip, 0));
             udpPort = ((IPEndPoint)udp.Client.LocalEndPoint!).Port;
 
