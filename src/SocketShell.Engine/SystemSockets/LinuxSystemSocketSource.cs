@@ -100,6 +100,12 @@ public sealed partial class LinuxSystemSocketSource : ISystemSocketSource
             netlink?.Dispose();
         }
 
+        if (sources.Count == 0 && notes.Count > 0)
+        {
+            // Nothing at all could be read: that is a failure, not an empty table.
+            throw new IOException(string.Join(" ", notes));
+        }
+
         List<SystemSocket> unique = Deduplicate(sockets);
         return new SystemSocketTable(sources.Count == 0 ? "none" : string.Join(" + ", sources), unique, skipped, notes);
     }

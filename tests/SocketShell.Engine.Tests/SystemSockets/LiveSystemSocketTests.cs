@@ -206,8 +206,7 @@ public class LiveSystemSocketTests
         Assert.Equal("netlink sock_diag", new LinuxSystemSocketSource(reader: LinuxTableReader.Netlink).ReadTable(SystemSocketScope.All, CancellationToken.None).Source);
         SystemSocketTable procNet = new LinuxSystemSocketSource(reader: LinuxTableReader.ProcNet).ReadTable(SystemSocketScope.All, CancellationToken.None);
         Assert.Equal("/proc/net", procNet.Source);
-        SystemSocketTable missing = new LinuxSystemSocketSource("/nonexistent-proc", LinuxTableReader.ProcNet).ReadTable(SystemSocketScope.All, CancellationToken.None);
-        Assert.Empty(missing.Sockets);
-        Assert.Equal(4, missing.Notes.Count);
+        IOException missing = Assert.Throws<IOException>(() => new LinuxSystemSocketSource("/nonexistent-proc", LinuxTableReader.ProcNet).ReadTable(SystemSocketScope.All, CancellationToken.None));
+        Assert.Contains("/nonexistent-proc/net/tcp6", missing.Message, StringComparison.Ordinal);
     }
 }

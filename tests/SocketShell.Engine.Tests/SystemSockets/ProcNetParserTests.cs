@@ -151,4 +151,32 @@ public class ProcNetParserTests
             Assert.True(list.Count + skipped <= 12);
         }
     }
+
+    [Fact]
+    public void The_proc_net_reader_reads_every_table_and_notes_the_ones_it_cannot()
+    {
+        string root = Directory.CreateTempSubdirectory("socketshell-procnet-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root, "net"));
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "Samples", "procnet", "tcp-malformed"), Path.Combine(root, "net", "tcp"));
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "Samples", "procnet", "udp6"), Path.Combine(root, "net", "udp6"));
+            var source = new LinuxSystemSocketSource(root, LinuxTableReader.ProcNet);
+
+            SystemSocketTable table = source.ReadTable(SystemSocketScope.All, CancellationToken.None);
+            Assert.Equal("/proc/net", table.Source);
+            Assert.Equal(8, table.SkippedEntries);
+            Assert.Equal([8001, 8010, 55166, 51833], table.Sockets.Select(s => s.LocalPort));
+            Assert.Equal(2, table.Notes.Count); // tcp6 and udp are missing
+            Assert.All(table.Notes, n => Assert.Contains("could not be read", n, StringComparison.Ordinal));
+
+            SystemSocketTable udpOnly = source.ReadTable(new SystemSocketScope(false, true, false, true), CancellationToken.None);
+            Assert.Equal(2, udpOnly.Sockets.Count);
+            Assert.Empty(udpOnly.Notes);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }
