@@ -14,6 +14,7 @@
         'Get-AvailablePort'
         'Get-PortRange'
         'Get-SocketListener'
+        'Get-SystemSocket'
         'Receive-Datagram'
         'Receive-SocketData'
         'Send-Datagram'

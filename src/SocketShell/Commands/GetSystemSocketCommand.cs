@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Management.Automation;
+using System.Net;
+using SocketShell.Completers;
+using SocketShell.Resources;
+using SocketShell.SystemSockets;
+using SocketShell.Transformations;
+
+namespace SocketShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Gets the machine's TCP and UDP sockets with the processes that hold them.</para>
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "SystemSocket", DefaultParameterSetName = FilterSet)]
+[OutputType(typeof(SystemSocket), ParameterSetName = [FilterSet])]
+public sealed class GetSystemSocketCommand : SocketCmdletBase
+{
+    private const string FilterSet = "Filter";
+
+    private readonly List<SystemSocketFilter> _filters = [];
+
+    /// <summary>Local ports to keep.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
+        HelpMessage = "Local ports to keep: numbers, lists or ranges such as '8000-8100'. Binds the Port property of piped objects.")]
+    [Alias("Port")]
+    [PortListTransformation]
+    [ValidateRange(0, 65535)]
+    public int[]? LocalPort { get; set; }
+
+    /// <summary>Remote ports to keep.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true,
+        HelpMessage = "Remote ports to keep: numbers, lists or ranges.")]
+    [PortListTransformation]
+    [ValidateRange(0, 65535)]
+    public int[]? RemotePort { get; set; }
+
+    /// <summary>Protocols to keep.</summary>
+    [Parameter(HelpMessage = "Tcp, Udp, or both (default): the protocols to list.")]
+    [ValidateNotNullOrEmpty]
+    public TransportProtocol[]? Protocol { get; set; }
+
+    /// <summary>States to keep.</summary>
+    [Parameter(HelpMessage = "States to keep: Listen, Established, TimeWait, CloseWait, ... for TCP; Bound or Connected for UDP.")]
+    [ValidateNotNullOrEmpty]
+    public SystemSocketState[]? State { get; set; }
+
+    /// <summary>Only TCP listeners and bound UDP sockets.</summary>
+    [Parameter(HelpMessage = "Keep only TCP listeners and bound (unconnected) UDP sockets: short for -State Listen, Bound.")]
+    public SwitchParameter Listening { get; set; }
+
+    /// <summary>Local addresses to keep.</summary>
+    [Parameter(HelpMessage = "Local addresses to keep (an IPv4 address also matches its IPv4-mapped IPv6 form).")]
+    [ValidateNotNullOrEmpty]
+    public IPAddress[]? LocalAddress { get; set; }
+
+    /// <summary>Remote addresses to keep.</summary>
+    [Parameter(HelpMessage = "Remote addresses to keep (an IPv4 address also matches its IPv4-mapped IPv6 form).")]
+    [ValidateNotNullOrEmpty]
+    public IPAddress[]? RemoteAddress { get; set; }
+
+    /// <summary>Process ids to keep.</summary>
+    [Parameter(HelpMessage = "Ids of the processes whose sockets to keep.")]
+    [ValidateNotNullOrEmpty]
+    [ValidateRange(0, int.MaxValue)]
+    public int[]? ProcessId { get; set; }
+
+    /// <summary>Process names to keep; wildcards allowed.</summary>
+    [Parameter(HelpMessage = "Names of the processes whose sockets to keep; wildcards allowed.")]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(ProcessNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? ProcessName { get; set; }
+
+    /// <summary>The address family to keep.</summary>
+    [Parameter(HelpMessage = "Any (default), IPv4 or IPv6: the address family to list.")]
+    public IPFamily AddressFamily { get; set; } = IPFamily.Any;
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        // Each pipeline record adds a filter; the table is read once, in EndProcessing.
+        WildcardPattern[]? names = ProcessName?.Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase)).ToArray();
+        _filters.Add(new SystemSocketFilter
+        {
+            Protocol = Protocol,
+            AddressFamily = AddressFamily,
+            State = State,
+            Listening = Listening.IsPresent,
+            LocalPort = LocalPort is null ? null : new HashSet<int>(LocalPort),
+            RemotePort = RemotePort is null ? null : new HashSet<int>(RemotePort),
+            LocalAddress = LocalAddress,
+            RemoteAddress = RemoteAddress,
+            ProcessId = ProcessId is null ? null : new HashSet<int>(ProcessId),
+            ProcessName = names is null ? null : name => names.Any(p => p.IsMatch(name)),
+        });
+    }
+
+    /// <inheritdoc/>
+    protected override void EndProcessing()
+    {
+        ISystemSocketSource source;
+        try
+        {
+            source = SystemSocketSource.ForCurrentOS();
+        }
+        catch (PlatformNotSupportedException e)
+        {
+            ThrowTerminatingError(new ErrorRecord(e, "SocketTableUnavailable", ErrorCategory.NotImplemented, Environment.OSVersion.Platform));
+            return;
+        }
+
+        CancellationToken token = CancellationToken;
+        SystemSocketResult result;
+        try
+        {
+            result = Wait(Task.Run(() => SystemSocketQuery.Run(source, _filters, resolveProcesses: true, token), token));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or DllNotFoundException or EntryPointNotFoundException)
+        {
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.SocketTableUnavailable, e.Message);
+            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(message, e), "SocketTableUnavailable", ErrorCategory.ReadError, source.Name));
+            return;
+        }
+
+        WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.SocketTableRead,
+            result.Table.Sockets.Count, result.Table.Source, result.Table.SkippedEntries, result.Sockets.Count));
+        foreach (string note in result.Table.Notes)
+        {
+            WriteVerbose(note);
+        }
+
+        foreach (SystemSocket socket in result.Sockets)
+        {
+            WriteObject(socket);
+        }
+    }
+}
