@@ -11,8 +11,12 @@
     PowerShellVersion      = '7.4'
     FormatsToProcess       = @('SocketShell.format.ps1xml')
     CmdletsToExport        = @(
+        'Connect-Socket'
+        'Disconnect-Socket'
         'Get-AvailablePort'
         'Get-PortRange'
+        'Get-Socket'
+        'Send-SocketData'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -138,11 +138,11 @@ public static class SocketClient
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                string tried = failures.Count == 0 ? string.Empty : $" ({Describe(failures, options.Port)})";
-                string phase = ssl is null ? "did not accept a connection" : "did not complete the TLS handshake";
+                string tried = failures.Count == 0 ? string.Empty : $"; before that {Describe(failures, options.Port)}";
+                string what = ssl is null ? "No connection" : "The TLS handshake did not complete";
                 throw new SocketShellException(
                     SocketErrorKind.ConnectTimeout,
-                    $"{target} {phase} within {Seconds(options.Timeout)} s (tried {EndPointText.Format(address, options.Port)}){tried}.",
+                    $"{what} within {Seconds(options.Timeout)} s (waited on {EndPointText.Format(address, options.Port)}{tried}).",
                     target);
             }
             finally
@@ -162,15 +162,15 @@ public static class SocketClient
 
         SocketException last = failures[^1].Error;
         SocketErrorKind kind = SocketFailure.Classify(last.SocketErrorCode);
-        string verb = kind switch
+        string lead = kind switch
         {
-            SocketErrorKind.ConnectionRefused => "refused the connection",
-            SocketErrorKind.NetworkUnreachable => "is unreachable",
-            _ => "could not be connected",
+            SocketErrorKind.ConnectionRefused => "The connection was refused: nothing listens on that port",
+            SocketErrorKind.NetworkUnreachable => "The network or host is unreachable",
+            _ => "The connection failed",
         };
         throw new SocketShellException(
             kind == SocketErrorKind.Unknown ? SocketErrorKind.ConnectionRefused : kind,
-            $"{target} {verb}: {Describe(failures, options.Port)}.",
+            $"{lead} (tried {Describe(failures, options.Port)}).",
             target,
             last);
     }
@@ -220,7 +220,7 @@ public static class SocketClient
                 reason = e.InnerException is null ? e.Message : $"{e.Message} ({e.InnerException.Message})";
             }
 
-            throw new SocketShellException(SocketErrorKind.TlsHandshakeFailed, $"The TLS handshake with {target} failed: {reason}.", target, e);
+            throw new SocketShellException(SocketErrorKind.TlsHandshakeFailed, $"The TLS handshake failed: {reason}.", target, e);
         }
     }
 
@@ -240,7 +240,7 @@ public static class SocketClient
     }
 
     private static string Describe(List<(IPAddress Address, SocketException Error)> failures, int port)
-        => string.Join("; ", failures.Select(f => $"{EndPointText.Format(f.Address, port)} {f.Error.SocketErrorCode}"));
+        => string.Join("; ", failures.Select(f => $"{EndPointText.Format(f.Address, port)}: {f.Error.SocketErrorCode}"));
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 }

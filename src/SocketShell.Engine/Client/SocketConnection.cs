@@ -181,7 +181,7 @@ public sealed class SocketConnection : IDisposable
                 // rather than leave it half-written. A plain TCP send can be resumed by the caller.
                 if (IsTls)
                 {
-                    Fail(new SocketShellException(SocketErrorKind.ConnectionClosed, $"A send to {Target} was stopped part-way through a TLS record; the connection was closed.", Target));
+                    Fail(new SocketShellException(SocketErrorKind.ConnectionClosed, "A send was stopped part-way through a TLS record; the connection was closed.", Target));
                 }
 
                 throw;
@@ -190,7 +190,7 @@ public sealed class SocketConnection : IDisposable
             {
                 SocketErrorKind kind = SocketFailure.Classify(e);
                 string why = kind == SocketErrorKind.ConnectionReset ? "was reset by the peer" : "is closed";
-                var failure = new SocketShellException(SocketErrorKind.ConnectionClosed, $"Cannot send to {Target}: the connection {why}.", Target, e);
+                var failure = new SocketShellException(SocketErrorKind.ConnectionClosed, $"Cannot send: the connection {why}.", Target, e);
                 if (kind == SocketErrorKind.ConnectionReset)
                 {
                     Fail(failure);
@@ -374,6 +374,8 @@ public sealed class SocketConnection : IDisposable
         return false;
     }
 
+    private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private async Task<SocketMessage?> ReceiveAsync(
@@ -415,7 +417,7 @@ public sealed class SocketConnection : IDisposable
 
                     if (_buffer.Length >= Math.Max(BufferLimit, wanted))
                     {
-                        throw new InvalidDataException($"{Target}: {what} did not arrive within the first {_buffer.Length} bytes buffered; they stay buffered.");
+                        throw new InvalidDataException($"{Capital(what)} did not arrive within the first {_buffer.Length} bytes received; they stay buffered.");
                     }
 
                     _wanted = wanted;
@@ -464,7 +466,7 @@ public sealed class SocketConnection : IDisposable
             int buffered = BufferedBytes;
             throw new SocketShellException(
                 SocketErrorKind.OperationTimeout,
-                $"{what} did not arrive from {Target} within {timeout.TotalSeconds:0.###} s; {buffered} byte(s) received so far stay buffered for the next read.",
+                $"{Capital(what)} did not arrive within {timeout.TotalSeconds:0.###} s; {buffered} byte(s) received so far stay buffered for the next read.",
                 Target);
         }
     }
@@ -487,7 +489,7 @@ public sealed class SocketConnection : IDisposable
         }
 
         string why = state == SocketConnectionState.Faulted ? $"faulted ({Error})" : "closed";
-        throw new SocketShellException(SocketErrorKind.ConnectionClosed, $"Cannot send to {Target}: the connection is {why}.", Target);
+        throw new SocketShellException(SocketErrorKind.ConnectionClosed, $"Cannot send: the connection is {why}.", Target);
     }
 
     [SuppressMessage("Reliability", "CA2016", Justification = "The reader stops when the socket is released, not by a token.")]
@@ -551,8 +553,8 @@ public sealed class SocketConnection : IDisposable
 
             SocketErrorKind kind = SocketFailure.Classify(e);
             string message = kind == SocketErrorKind.ConnectionReset
-                ? $"The connection to {Target} was reset by the peer."
-                : $"The connection to {Target} failed: {e.Message}";
+                ? "The connection was reset by the peer."
+                : $"The connection failed: {e.Message}";
             Fail(new SocketShellException(kind == SocketErrorKind.Unknown ? SocketErrorKind.ConnectionReset : kind, message, Target, e));
         }
     }
