@@ -16,7 +16,11 @@
         'Get-AvailablePort'
         'Get-PortRange'
         'Get-Socket'
+        'Get-SocketListener'
+        'Receive-SocketData'
         'Send-SocketData'
+        'Start-SocketListener'
+        'Stop-SocketListener'
     )
     FunctionsToExport      = @()
     AliasesToExport        = @()

@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using SocketShell.Listeners;
+
+namespace SocketShell;
+
+/// <summary>
+/// The listeners of this session: started here, found by id or name, stopped together when the
+/// module is removed. A stopped listener leaves the registry; the object keeps its final counters.
+/// </summary>
+public static class ListenerRegistry
+{
+    private static readonly ConcurrentDictionary<int, SocketListener> s_listeners = new();
+    private static readonly object s_nameGate = new();
+    private static int s_nextId;
+
+    /// <summary>The listeners running now, by id.</summary>
+    public static IReadOnlyList<SocketListener> All => s_listeners.Values.OrderBy(l => l.Id).ToArray();
+
+    /// <summary>Binds and starts a listener; it is running when this returns.</summary>
+    /// <exception cref="SocketShellException">PortInUse, AccessDenied, AddressNotAvailable, or a name already taken (kind Unknown, target the name).</exception>
+    /// <exception cref="ArgumentException">The options contradict each other.</exception>
+    public static SocketListener Start(ListenerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        SessionCleanup.Register("listeners", StopAllForCleanup);
+        ListenerWorker worker = options.Protocol == TransportProtocol.Udp ? new UdpListenerWorker(options) : new TcpListenerWorker(options);
+        System.Net.IPEndPoint local = worker.Bind();
+        SocketListener listener;
+        lock (s_nameGate)
+        {
+            string name;
+            if (options.Name is { } requested)
+            {
+                if (s_listeners.Values.Any(l => string.Equals(l.Name, requested, StringComparison.OrdinalIgnoreCase)))
+                {
+                    worker.CloseAll();
+                    throw new ListenerNameInUseException(requested);
+                }
+
+                name = requested;
+            }
+            else
+            {
+                name = UniqueName(options.Protocol, local.Port);
+            }
+
+            listener = new SocketListener(Interlocked.Increment(ref s_nextId), name, options, worker);
+            listener.SetLocalEndPoint(local);
+            s_listeners[listener.Id] = listener;
+        }
+
+        worker.Start(listener);
+        return listener;
+    }
+
+    /// <summary>The running listener with this id, or null.</summary>
+    public static SocketListener? Find(int id) => s_listeners.TryGetValue(id, out SocketListener? l) ? l : null;
+
+    /// <summary>The running listener with this name (case-insensitive), or null.</summary>
+    public static SocketListener? Find(string name) =>
+        s_listeners.Values.FirstOrDefault(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Stops every listener; waits up to <paramref name="timeout"/> for their sockets to close.</summary>
+    public static bool StopAll(TimeSpan timeout)
+    {
+        Task[] stops = s_listeners.Values.Select(l => l.StopAsync()).ToArray();
+        return Task.WaitAll(stops, timeout);
+    }
+
+    internal static void Unregister(SocketListener listener) => s_listeners.TryRemove(listener.Id, out _);
+
+    private static void StopAllForCleanup() => StopAll(TimeSpan.FromSeconds(5));
+
+    private static string UniqueName(TransportProtocol protocol, int port)
+    {
+        string baseName = string.Create(CultureInfo.InvariantCulture, $"{(protocol == TransportProtocol.Udp ? "udp" : "tcp")}-{port}");
+        string name = baseName;
+        for (int i = 2; s_listeners.Values.Any(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase)); i++)
+        {
+            name = string.Create(CultureInfo.InvariantCulture, $"{baseName}-{i}");
+        }
+
+        return name;
+    }
+}
+
+/// <summary>A listener name that another running listener already has.</summary>
+public sealed class ListenerNameInUseException : InvalidOperationException
+{
+    /// <summary>Creates the exception for <paramref name="name"/>.</summary>
+    public ListenerNameInUseException(string name) : base($"A listener named '{name}' is already running; choose another -Name or stop it first.") => Name = name;
+
+    /// <summary>Creates the exception.</summary>
+    public ListenerNameInUseException() : this(string.Empty) { }
+
+    /// <summary>Creates the exception with a message and cause.</summary>
+    public ListenerNameInUseException(string message, Exception innerException) : base(message, innerException) => Name = string.Empty;
+
+    /// <summary>The name asked for.</summary>
+    public string Name { get; }
+}

@@ -1,0 +1,126 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+
+namespace SocketShell;
+
+/// <summary>What a listener does with the data clients send.</summary>
+public enum ListenerMode
+{
+    /// <summary>Keep what clients send, for Receive-SocketData (up to the capture limit).</summary>
+    Capture = 0,
+
+    /// <summary>Send every byte back to its sender, and keep it (up to the capture limit).</summary>
+    Echo = 1,
+
+    /// <summary>Send the configured response for each message received, and keep the message.</summary>
+    Reply = 2,
+
+    /// <summary>Count the bytes only; nothing is kept.</summary>
+    Discard = 3,
+}
+
+/// <summary>The state of a listener.</summary>
+public enum ListenerState
+{
+    /// <summary>Accepting connections (TCP) or datagrams (UDP).</summary>
+    Listening = 0,
+
+    /// <summary>Stopped by the user or by module removal; the counters are final.</summary>
+    Stopped = 1,
+
+    /// <summary>Stopped by an unexpected failure; see <see cref="SocketListener.Error"/>.</summary>
+    Faulted = 2,
+}
+
+/// <summary>How to start a listener.</summary>
+public sealed class ListenerOptions
+{
+    /// <summary>The default of <see cref="MaxConnections"/>.</summary>
+    public const int DefaultMaxConnections = 1000;
+
+    /// <summary>The default of <see cref="CaptureLimit"/>: 16 MiB.</summary>
+    public const long DefaultCaptureLimit = 16L * 1024 * 1024;
+
+    /// <summary>Tcp or Udp.</summary>
+    public TransportProtocol Protocol { get; set; } = TransportProtocol.Tcp;
+
+    /// <summary>The local address; null means every interface of both families (dual-mode IPv6 "any", or IPv4 "any" without IPv6).</summary>
+    public IPAddress? Address { get; set; } = IPAddress.Loopback;
+
+    /// <summary>The local port; 0 lets the operating system choose.</summary>
+    public int Port { get; set; }
+
+    /// <summary>What to do with received data.</summary>
+    public ListenerMode Mode { get; set; } = ListenerMode.Capture;
+
+    /// <summary>A name for the listener; null derives one from the protocol and port (e.g. tcp-8080).</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Bytes sent to each client when it connects (TCP only).</summary>
+    public byte[]? Banner { get; set; }
+
+    /// <summary>Bytes sent for each message received in <see cref="ListenerMode.Reply"/> mode.</summary>
+    public byte[]? Response { get; set; }
+
+    /// <summary>Close the connection after the first reply (TCP, Reply mode).</summary>
+    public bool CloseAfterReply { get; set; }
+
+    /// <summary>Connections served at once (TCP); more are accepted, closed at once and counted.</summary>
+    public int MaxConnections { get; set; } = DefaultMaxConnections;
+
+    /// <summary>Close a connection that has received nothing for this long (TCP); null never closes.</summary>
+    public TimeSpan? IdleTimeout { get; set; }
+
+    /// <summary>Bytes kept for Receive-SocketData at most; beyond it data is dropped and counted.</summary>
+    public long CaptureLimit { get; set; } = DefaultCaptureLimit;
+
+    /// <summary>A certificate with a private key: the listener speaks TLS (TCP only).</summary>
+    public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>The encoding captured messages decode their Text with.</summary>
+    public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
+
+    /// <summary>Throws <see cref="ArgumentException"/> when the options contradict each other.</summary>
+    public void Validate()
+    {
+        if (Port is < 0 or > PortListParser.MaxPort)
+        {
+            throw new ArgumentException($"Port {Port} is outside the range 0 to {PortListParser.MaxPort}.", nameof(Port));
+        }
+
+        if (MaxConnections < 1)
+        {
+            throw new ArgumentException("MaxConnections must be at least 1.", nameof(MaxConnections));
+        }
+
+        if (CaptureLimit < 0)
+        {
+            throw new ArgumentException("CaptureLimit must be zero or more.", nameof(CaptureLimit));
+        }
+
+        if (IdleTimeout is { } idle && (idle <= TimeSpan.Zero || idle > DurationParser.Maximum))
+        {
+            throw new ArgumentException("IdleTimeout must be greater than zero.", nameof(IdleTimeout));
+        }
+
+        if (Mode == ListenerMode.Reply && Response is null)
+        {
+            throw new ArgumentException("Reply mode needs a response to send.", nameof(Response));
+        }
+
+        if (Certificate is not null && !Certificate.HasPrivateKey)
+        {
+            throw new ArgumentException($"The certificate '{Certificate.Subject}' has no private key; a TLS listener needs one.", nameof(Certificate));
+        }
+
+        if (Protocol == TransportProtocol.Udp)
+        {
+            string? tcpOnly = Banner is not null ? "Banner" : CloseAfterReply ? "CloseAfterReply" : Certificate is not null ? "Certificate" : IdleTimeout is not null ? "IdleTimeout" : null;
+            if (tcpOnly is not null)
+            {
+                throw new ArgumentException($"{tcpOnly} applies to TCP listeners only; UDP has no connections.", tcpOnly);
+            }
+        }
+    }
+}

@@ -1,0 +1,212 @@
+using System.Net;
+using System.Text;
+using SocketShell.Listeners;
+
+namespace SocketShell;
+
+/// <summary>
+/// A background TCP or UDP listener of this session. The object is live: its counters and
+/// <see cref="State"/> are read from the running listener each time, and keep their final values
+/// after it stops.
+/// </summary>
+public sealed class SocketListener
+{
+    private readonly ListenerWorker _worker;
+    private readonly CaptureBuffer _capture;
+    internal long _bytesReceived;
+    internal long _bytesSent;
+    internal long _connectionCount;
+    internal long _rejected;
+    internal long _datagrams;
+    internal long _handshakeFailures;
+    internal int _active;
+    private int _state;
+    private Exception? _error;
+
+    internal SocketListener(int id, string name, ListenerOptions options, ListenerWorker worker)
+    {
+        Id = id;
+        Name = name;
+        Options = options;
+        _worker = worker;
+        _capture = new CaptureBuffer(options.Mode == ListenerMode.Discard ? 0 : options.CaptureLimit);
+        StartTime = DateTimeOffset.Now;
+    }
+
+    /// <summary>The session-wide number of the listener.</summary>
+    public int Id { get; }
+
+    /// <summary>The unique name (e.g. tcp-8080).</summary>
+    public string Name { get; }
+
+    /// <summary>Tcp or Udp.</summary>
+    public TransportProtocol Protocol => Options.Protocol;
+
+    /// <summary>What it does with received data.</summary>
+    public ListenerMode Mode => Options.Mode;
+
+    /// <summary>The address and port it listens on.</summary>
+    public IPEndPoint LocalEndPoint { get; internal set; } = new(IPAddress.None, 0);
+
+    /// <summary>The port it listens on (the one the OS chose when asked for port 0).</summary>
+    public int Port => LocalEndPoint.Port;
+
+    /// <summary>Listening, Stopped or Faulted.</summary>
+    public ListenerState State => (ListenerState)Volatile.Read(ref _state);
+
+    /// <summary>When it started.</summary>
+    public DateTimeOffset StartTime { get; }
+
+    /// <summary>When it stopped, or null while it listens.</summary>
+    public DateTimeOffset? StopTime { get; private set; }
+
+    /// <summary>TCP: connections accepted and served so far. UDP: distinct peers seen so far.</summary>
+    public long ConnectionCount => Interlocked.Read(ref _connectionCount);
+
+    /// <summary>TCP connections open now (always 0 for UDP).</summary>
+    public int ActiveConnections => Volatile.Read(ref _active);
+
+    /// <summary>Connections accepted beyond MaxConnections and closed at once.</summary>
+    public long RejectedConnections => Interlocked.Read(ref _rejected);
+
+    /// <summary>Bytes received from all clients.</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+
+    /// <summary>Bytes sent to all clients (banners, echoes, replies).</summary>
+    public long BytesSent => Interlocked.Read(ref _bytesSent);
+
+    /// <summary>Bytes kept for Receive-SocketData so far (including those already taken).</summary>
+    public long CapturedBytes => _capture.CapturedBytes;
+
+    /// <summary>Bytes received but not kept: beyond the capture limit, or everything in Discard mode. BytesReceived = CapturedBytes + DroppedBytes.</summary>
+    public long DroppedBytes => Mode == ListenerMode.Discard ? BytesReceived : _capture.DroppedBytes;
+
+    /// <summary>Bytes kept and not yet taken by Receive-SocketData.</summary>
+    public long PendingBytes => _capture.PendingBytes;
+
+    /// <summary>Messages kept and not yet taken by Receive-SocketData.</summary>
+    public int PendingMessages => _capture.PendingCount;
+
+    /// <summary>The capture limit in bytes.</summary>
+    public long CaptureLimit => Options.CaptureLimit;
+
+    /// <summary>UDP: datagrams received (0 for TCP).</summary>
+    public long DatagramsReceived => Interlocked.Read(ref _datagrams);
+
+    /// <summary>
+    /// UDP: datagrams the operating system dropped before the listener could read them because the
+    /// socket's receive queue was full (read from /proc/net/udp on Linux); null where the OS does not say.
+    /// </summary>
+    public long? SystemDroppedDatagrams => Protocol == TransportProtocol.Udp ? _worker.SystemDrops : null;
+
+    /// <summary>TLS connections whose handshake failed.</summary>
+    public long TlsHandshakeFailures => Interlocked.Read(ref _handshakeFailures);
+
+    /// <summary>Whether clients speak TLS to it.</summary>
+    public bool IsTls => Options.Certificate is not null;
+
+    /// <summary>The most connections served at once.</summary>
+    public int MaxConnections => Options.MaxConnections;
+
+    /// <summary>How long a TCP connection may stay silent, or null.</summary>
+    public TimeSpan? IdleTimeout => Options.IdleTimeout;
+
+    /// <summary>What stopped it, when <see cref="State"/> is Faulted.</summary>
+    public Exception? Error => Volatile.Read(ref _error);
+
+    internal ListenerOptions Options { get; }
+
+    internal CaptureBuffer Capture => _capture;
+
+    internal Encoding Encoding => Options.Encoding;
+
+    /// <summary>Closes the listening socket and every live connection; waits (bounded) until they are closed.</summary>
+    public Task StopAsync() => StopCoreAsync(null);
+
+    /// <summary>
+    /// Takes up to <paramref name="maxCount"/> kept messages, oldest first (leaves them kept with
+    /// <paramref name="peek"/>), optionally only those of one connection. When <paramref name="waitFor"/>
+    /// is above zero it first waits up to <paramref name="timeout"/> until that many are kept, or the
+    /// listener stops; on timeout it returns what there is.
+    /// </summary>
+    public async Task<IReadOnlyList<SocketMessage>> ReceiveAsync(
+        int maxCount, int waitFor, int? connectionId, bool peek, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
+        if (waitFor > 0)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            deadline.CancelAfter(timeout);
+            try
+            {
+                while (_capture.CountMatching(connectionId) < waitFor && State == ListenerState.Listening)
+                {
+                    Task arrival = _capture.NextArrival();
+                    if (_capture.CountMatching(connectionId) >= waitFor || State != ListenerState.Listening)
+                    {
+                        break;
+                    }
+
+                    await arrival.WaitAsync(deadline.Token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Timed out: return what there is.
+            }
+        }
+
+        return _capture.Take(maxCount, connectionId, peek);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => Name;
+
+    internal void SetLocalEndPoint(IPEndPoint endPoint) => LocalEndPoint = endPoint;
+
+    internal async Task StopCoreAsync(Exception? fault)
+    {
+        int target = fault is null ? (int)ListenerState.Stopped : (int)ListenerState.Faulted;
+        if (Interlocked.CompareExchange(ref _state, target, (int)ListenerState.Listening) != (int)ListenerState.Listening)
+        {
+            await _worker.Completion.ConfigureAwait(false);
+            return;
+        }
+
+        if (fault is not null)
+        {
+            Volatile.Write(ref _error, fault);
+        }
+
+        StopTime = DateTimeOffset.Now;
+        ListenerRegistry.Unregister(this);
+        try
+        {
+            await _worker.StopAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _capture.WakeAll();
+        }
+    }
+
+    /// <summary>Keeps <paramref name="length"/> bytes of <paramref name="data"/> for Receive-SocketData, within the limit.</summary>
+    internal void Keep(ReadOnlySpan<byte> data, int? connectionId, IPEndPoint? remote, bool wholeOnly)
+    {
+        int take = _capture.Reserve(data.Length, wholeOnly);
+        if (take < 0 || (take == 0 && data.Length > 0))
+        {
+            return;
+        }
+
+        var message = new SocketMessage(data[..take].ToArray(), Options.Encoding)
+        {
+            Protocol = Options.Protocol,
+            ListenerId = Id,
+            ConnectionId = connectionId,
+            LocalEndPoint = LocalEndPoint,
+            RemoteEndPoint = remote,
+        };
+        _capture.Add(message, data.Length);
+    }
+}

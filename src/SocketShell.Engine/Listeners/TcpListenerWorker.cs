@@ -1,0 +1,321 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+
+namespace SocketShell.Listeners;
+
+/// <summary>
+/// TCP: one asynchronous accept loop; each connection runs its own receive loop. An idle connection
+/// holds no buffer (it waits with a zero-byte receive and rents a pooled buffer only when data is
+/// there), so thousands of idle connections cost little. Discard and Echo allocate nothing per read
+/// once the capture is full (or in Discard mode at all).
+/// </summary>
+internal sealed class TcpListenerWorker : ListenerWorker
+{
+    internal const int BufferSize = 64 * 1024;
+    private static readonly TimeSpan s_handshakeTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly ConcurrentDictionary<int, Connection> _connections = new();
+    private Socket? _socket;
+    private Timer? _idleTimer;
+    private int _nextConnectionId;
+
+    public TcpListenerWorker(ListenerOptions options) : base(options) { }
+
+    public override IPEndPoint Bind()
+    {
+        _socket = CreateBoundSocket(SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            _socket.Listen(Math.Max(512, Math.Min(Options.MaxConnections, 4096)));
+        }
+        catch
+        {
+            _socket.Dispose();
+            throw;
+        }
+
+        return Normalize((IPEndPoint)_socket.LocalEndPoint!);
+    }
+
+    public override void CloseAll()
+    {
+        _idleTimer?.Dispose();
+        _socket?.Dispose();
+        foreach (Connection c in _connections.Values)
+        {
+            c.Close();
+        }
+    }
+
+    protected override async Task LoopAsync()
+    {
+        Socket listen = _socket!;
+        if (Options.IdleTimeout is { } idle)
+        {
+            TimeSpan period = TimeSpan.FromMilliseconds(Math.Clamp(idle.TotalMilliseconds / 4, 10, 1000));
+            _idleTimer = new Timer(_ => CloseIdle(idle), null, period, period);
+        }
+
+        try
+        {
+            await AcceptLoopAsync(listen).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Stopping (or failing): every connection is closed; wait until their loops have ended.
+            foreach (Connection c in _connections.Values)
+            {
+                c.Close();
+            }
+
+            await Task.WhenAll(_connections.Values.Select(c => c.Completion)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task AcceptLoopAsync(Socket listen)
+    {
+        CancellationToken stop = Stopping.Token;
+        while (!stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await listen.AcceptAsync(stop).ConfigureAwait(false);
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
+            {
+                continue; // the client went away before we took it
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.TooManyOpenSockets or SocketError.NoBufferSpaceAvailable)
+            {
+                // Out of file descriptors: back off instead of spinning; connections closing will free some.
+                await Task.Delay(50, stop).ConfigureAwait(false);
+                continue;
+            }
+            catch (Exception) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (Volatile.Read(ref Listener._active) >= Options.MaxConnections)
+            {
+                Interlocked.Increment(ref Listener._rejected);
+                client.Dispose();
+                continue;
+            }
+
+            Interlocked.Increment(ref Listener._active);
+            Interlocked.Increment(ref Listener._connectionCount);
+            var connection = new Connection(this, client, Interlocked.Increment(ref _nextConnectionId));
+            _connections[connection.Id] = connection;
+            if (stop.IsCancellationRequested)
+            {
+                connection.Close();
+            }
+
+            connection.Completion = connection.RunAsync(stop);
+        }
+    }
+
+    private void CloseIdle(TimeSpan idle)
+    {
+        long now = Environment.TickCount64;
+        long limit = (long)idle.TotalMilliseconds;
+        foreach (Connection c in _connections.Values)
+        {
+            if (now - Volatile.Read(ref c.LastActivity) >= limit)
+            {
+                c.Close();
+            }
+        }
+    }
+
+    private sealed class Connection
+    {
+        private readonly TcpListenerWorker _owner;
+        private readonly Socket _socket;
+        private SslStream? _tls;
+        private int _closed;
+        internal long LastActivity = Environment.TickCount64;
+
+        public Connection(TcpListenerWorker owner, Socket socket, int id)
+        {
+            _owner = owner;
+            _socket = socket;
+            Id = id;
+            try
+            {
+                Remote = Normalize((IPEndPoint)socket.RemoteEndPoint!);
+                socket.NoDelay = true;
+            }
+            catch (SocketException)
+            {
+                Remote = new IPEndPoint(IPAddress.None, 0);
+            }
+        }
+
+        public int Id { get; }
+
+        public IPEndPoint Remote { get; }
+
+        public Task Completion { get; set; } = Task.CompletedTask;
+
+        private SocketListener Listener => _owner.Listener;
+
+        public void Close()
+        {
+            if (Interlocked.Exchange(ref _closed, 1) == 0)
+            {
+                try
+                {
+                    // A FIN, not a reset: the peer reads the end of the stream.
+                    _socket.Shutdown(SocketShutdown.Both);
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    // Already reset or closed.
+                }
+
+                _tls?.Dispose();
+                _socket.Dispose();
+            }
+        }
+
+        public async Task RunAsync(CancellationToken stop)
+        {
+            byte[]? buffer = null;
+            try
+            {
+                ListenerOptions options = _owner.Options;
+                if (options.Certificate is not null)
+                {
+                    if (!await HandshakeAsync(options, stop).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+
+                if (options.Banner is { Length: > 0 } banner)
+                {
+                    await SendAsync(banner, stop).ConfigureAwait(false);
+                }
+
+                ListenerMode mode = options.Mode;
+                bool keep = mode != ListenerMode.Discard;
+                while (true)
+                {
+                    if (buffer is null)
+                    {
+                        // Idle: wait for data without holding a buffer.
+                        await ReadAsync(Memory<byte>.Empty, stop).ConfigureAwait(false);
+                        buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+                    }
+
+                    int n = await ReadAsync(buffer, stop).ConfigureAwait(false);
+                    if (n == 0)
+                    {
+                        break; // the peer finished sending
+                    }
+
+                    Volatile.Write(ref LastActivity, Environment.TickCount64);
+                    Interlocked.Add(ref Listener._bytesReceived, n);
+                    if (keep)
+                    {
+                        Listener.Keep(buffer.AsSpan(0, n), Id, Remote, wholeOnly: false);
+                    }
+
+                    if (mode == ListenerMode.Echo)
+                    {
+                        await SendAsync(buffer.AsMemory(0, n), stop).ConfigureAwait(false);
+                    }
+                    else if (mode == ListenerMode.Reply)
+                    {
+                        await SendAsync(options.Response!, stop).ConfigureAwait(false);
+                        if (options.CloseAfterReply)
+                        {
+                            break;
+                        }
+                    }
+
+                    if (n < buffer.Length)
+                    {
+                        // Drained what was there: give the buffer back while waiting for more.
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        buffer = null;
+                    }
+                }
+
+                // Graceful end: tell the peer we are done too.
+                if (_tls is not null)
+                {
+                    await _tls.ShutdownAsync().ConfigureAwait(false);
+                }
+
+                _socket.Shutdown(SocketShutdown.Both);
+            }
+            catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or OperationCanceledException or System.Security.Authentication.AuthenticationException or InvalidOperationException)
+            {
+                // Reset by the peer, closed by Stop or the idle timer: the connection ends, the listener goes on.
+            }
+            finally
+            {
+                if (buffer is not null)
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+
+                Close();
+                _owner._connections.TryRemove(Id, out _);
+                Interlocked.Decrement(ref Listener._active);
+            }
+        }
+
+        private async Task<bool> HandshakeAsync(ListenerOptions options, CancellationToken stop)
+        {
+            _tls = new SslStream(new NetworkStream(_socket, ownsSocket: false), leaveInnerStreamOpen: false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            timeout.CancelAfter(s_handshakeTimeout);
+            try
+            {
+                await _tls.AuthenticateAsServerAsync(
+                    new SslServerAuthenticationOptions { ServerCertificate = options.Certificate, ClientCertificateRequired = false },
+                    timeout.Token).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception e) when (e is IOException or System.Security.Authentication.AuthenticationException or OperationCanceledException or SocketException or System.ComponentModel.Win32Exception)
+            {
+                if (!stop.IsCancellationRequested)
+                {
+                    Interlocked.Increment(ref Listener._handshakeFailures);
+                }
+
+                return false;
+            }
+        }
+
+        private ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken stop) =>
+            _tls is null ? _socket.ReceiveAsync(buffer, SocketFlags.None, stop) : _tls.ReadAsync(buffer, stop);
+
+        private async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken stop)
+        {
+            int length = data.Length;
+            if (_tls is not null)
+            {
+                await _tls.WriteAsync(data, stop).ConfigureAwait(false);
+            }
+            else
+            {
+                while (!data.IsEmpty)
+                {
+                    int sent = await _socket.SendAsync(data, SocketFlags.None, stop).ConfigureAwait(false);
+                    data = data[sent..];
+                }
+            }
+
+            Interlocked.Add(ref Listener._bytesSent, length);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Globalization;
+using System.Management.Automation;
+using System.Text;
+using SocketShell.Completers;
+using SocketShell.Resources;
+using SocketShell.Transformations;
+
+namespace SocketShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Gets the data a background listener captured, oldest first, as SocketMessage objects.</para>
+/// </summary>
+[Cmdlet(VerbsCommunications.Receive, "SocketData", DefaultParameterSetName = ListenerSet)]
+[OutputType(typeof(SocketMessage), ParameterSetName = [ListenerSet])]
+public sealed class ReceiveSocketDataCommand : SocketCmdletBase
+{
+    private const string ListenerSet = "Listener";
+
+    /// <summary>The listener whose capture to read.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ListenerSet, ValueFromPipeline = true,
+        HelpMessage = "The listener to read from: a SocketListener (from Start- or Get-SocketListener), or its name or id.")]
+    [ListenerTransformation]
+    [ArgumentCompleter(typeof(ListenerNameCompleter))]
+    [ValidateNotNull]
+    public SocketListener Listener { get; set; } = null!;
+
+    /// <summary>Wait for data.</summary>
+    [Parameter(ParameterSetName = ListenerSet, HelpMessage = "Wait up to -Timeout until at least one message (or -Count messages) has arrived.")]
+    public new SwitchParameter Wait { get; set; }
+
+    /// <summary>How many messages at most.</summary>
+    [Parameter(ParameterSetName = ListenerSet, HelpMessage = "The most messages to return; with -Wait, how many to wait for. By default every kept message.")]
+    [ValidateRange(1, int.MaxValue)]
+    public int Count { get; set; } = int.MaxValue;
+
+    /// <summary>Only one connection's messages.</summary>
+    [Parameter(ParameterSetName = ListenerSet, HelpMessage = "Only messages from this connection (TCP) or peer (UDP) number, the ConnectionId of the messages.")]
+    [ValidateRange(1, int.MaxValue)]
+    public int Connection { get; set; }
+
+    /// <summary>Leave the messages in the capture.</summary>
+    [Parameter(ParameterSetName = ListenerSet, HelpMessage = "Return the messages but leave them in the capture.")]
+    public SwitchParameter Peek { get; set; }
+
+    /// <summary>How long -Wait waits.</summary>
+    [Parameter(HelpMessage = "How long to wait for data (default 5 seconds): seconds, '250ms', '1m' or a TimeSpan.")]
+    [TimeoutTransformation]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Encoding of the messages' Text.</summary>
+    [Parameter(HelpMessage = "The encoding to decode the Text of the messages with (default: the listener's encoding, UTF-8 without BOM unless set).")]
+    [EncodingTransformation]
+    [ArgumentCompleter(typeof(EncodingCompleter))]
+    public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        if (ParameterSetName == ListenerSet)
+        {
+            ReceiveFromListener();
+        }
+    }
+
+    private void ReceiveFromListener()
+    {
+        bool setEncoding = MyInvocation.BoundParameters.ContainsKey(nameof(Encoding));
+        int? connection = MyInvocation.BoundParameters.ContainsKey(nameof(Connection)) ? Connection : null;
+        bool wait = Wait.IsPresent;
+        int waitFor = !wait ? 0 : Count == int.MaxValue ? 1 : Count;
+        IReadOnlyList<SocketMessage> messages = base.Wait(Listener.ReceiveAsync(Count, waitFor, connection, Peek, Timeout, CancellationToken));
+        foreach (SocketMessage m in messages)
+        {
+            if (setEncoding)
+            {
+                m.SetEncoding(Encoding);
+            }
+
+            WriteObject(m);
+        }
+
+        if (!wait)
+        {
+            return;
+        }
+
+        if (messages.Count == 0)
+        {
+            string message = Listener.State == ListenerState.Listening
+                ? string.Format(CultureInfo.CurrentCulture, Messages.ReceiveTimedOut, Listener.Name, Timeout)
+                : string.Format(CultureInfo.CurrentCulture, Messages.ListenerNotListening, Listener.Name, Listener.State);
+            WriteError(new ErrorRecord(new TimeoutException(message), "ReceiveTimeout", ErrorCategory.OperationTimeout, Listener.Name));
+        }
+        else if (Count != int.MaxValue && messages.Count < Count)
+        {
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.ReceiveFewerThanCount, messages.Count, Count, Listener.Name, Timeout);
+            WriteError(new ErrorRecord(new TimeoutException(message), "ReceiveTimeout", ErrorCategory.OperationTimeout, Listener.Name));
+        }
+    }
+}

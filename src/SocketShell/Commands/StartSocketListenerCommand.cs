@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Management.Automation;
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using SocketShell.Completers;
+using SocketShell.Resources;
+using SocketShell.Transformations;
+
+namespace SocketShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Starts a background TCP or UDP listener that captures, echoes, replies to or discards what clients send.</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Start, "SocketListener", SupportsShouldProcess = true, DefaultParameterSetName = DefaultSet)]
+[OutputType(typeof(SocketListener), ParameterSetName = [DefaultSet])]
+public sealed class StartSocketListenerCommand : SocketCmdletBase
+{
+    private const string DefaultSet = "Default";
+
+    /// <summary>The port to listen on.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "The port to listen on; 0 lets the operating system choose (the chosen port is in the result).")]
+    [ValidateRange(0, 65535)]
+    public int Port { get; set; }
+
+    /// <summary>Tcp or Udp.</summary>
+    [Parameter(HelpMessage = "Tcp (default) or Udp.")]
+    public TransportProtocol Protocol { get; set; } = TransportProtocol.Tcp;
+
+    /// <summary>The local address.</summary>
+    [Parameter(HelpMessage = "The local address to listen on (default 127.0.0.1): an IPv4 or IPv6 literal, or Any for every interface of both families.")]
+    [ArgumentCompleter(typeof(ListenAddressCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string Address { get; set; } = "127.0.0.1";
+
+    /// <summary>What to do with received data.</summary>
+    [Parameter(HelpMessage = "Capture (default: keep what clients send), Echo (send it back and keep it), Reply (send -Response for each message and keep it) or Discard (count bytes only).")]
+    public ListenerMode Mode { get; set; } = ListenerMode.Capture;
+
+    /// <summary>Sent to each client on connect.</summary>
+    [Parameter(HelpMessage = "Data sent to each TCP client when it connects: a string (encoded with -Encoding) or byte[].")]
+    [ValidateNotNull]
+    public object? Banner { get; set; }
+
+    /// <summary>Sent for each message in Reply mode.</summary>
+    [Parameter(HelpMessage = "Data sent for each message received in Reply mode: a string (encoded with -Encoding) or byte[].")]
+    [ValidateNotNull]
+    public object? Response { get; set; }
+
+    /// <summary>Close the connection after the first reply.</summary>
+    [Parameter(HelpMessage = "In Reply mode, close each TCP connection after its first reply.")]
+    public SwitchParameter CloseAfterReply { get; set; }
+
+    /// <summary>The listener's name.</summary>
+    [Parameter(HelpMessage = "A unique name for the listener; by default the protocol and port, e.g. tcp-8080.")]
+    [ValidateNotNullOrEmpty]
+    public string? Name { get; set; }
+
+    /// <summary>Connections served at once.</summary>
+    [Parameter(HelpMessage = "TCP connections served at once (default 1000); more are accepted, closed at once and counted in RejectedConnections.")]
+    [ValidateRange(1, int.MaxValue)]
+    public int MaxConnections { get; set; } = ListenerOptions.DefaultMaxConnections;
+
+    /// <summary>Close silent connections after this long.</summary>
+    [Parameter(HelpMessage = "Close a TCP connection that sends nothing for this long: seconds, '500ms', '1m' or a TimeSpan. By default connections may stay idle.")]
+    [TimeoutTransformation]
+    public TimeSpan IdleTimeout { get; set; }
+
+    /// <summary>Bytes kept for Receive-SocketData.</summary>
+    [Parameter(HelpMessage = "Bytes kept for Receive-SocketData (default 16MB); beyond it data is dropped and counted in DroppedBytes. 0 keeps nothing.")]
+    [ValidateRange(0L, long.MaxValue)]
+    public long CaptureLimit { get; set; } = ListenerOptions.DefaultCaptureLimit;
+
+    /// <summary>TLS certificate.</summary>
+    [Parameter(HelpMessage = "A certificate with its private key: the TCP listener speaks TLS with it.")]
+    [ValidateNotNull]
+    public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>Encoding of -Banner/-Response strings and of captured Text.</summary>
+    [Parameter(HelpMessage = "The encoding of -Banner and -Response strings and of the Text of captured messages (default UTF-8 without BOM).")]
+    [EncodingTransformation]
+    [ArgumentCompleter(typeof(EncodingCompleter))]
+    public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        IPAddress? address;
+        if (string.Equals(Address.Trim(), "Any", StringComparison.OrdinalIgnoreCase) || Address.Trim() == "*")
+        {
+            address = null;
+        }
+        else if (!HostResolver.TryParseLiteral(Address, out address))
+        {
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenAddressInvalid, Address);
+            WriteError(new ErrorRecord(new ArgumentException(message), "InvalidListenAddress", ErrorCategory.InvalidArgument, Address));
+            return;
+        }
+
+        var options = new ListenerOptions
+        {
+            Protocol = Protocol,
+            Address = address,
+            Port = Port,
+            Mode = Mode,
+            Name = Name,
+            Banner = Banner is null ? null : Payload.ToBytes(Unwrap(Banner), Encoding),
+            Response = Response is null ? null : Payload.ToBytes(Unwrap(Response), Encoding),
+            CloseAfterReply = CloseAfterReply,
+            MaxConnections = MaxConnections,
+            IdleTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(IdleTimeout)) ? IdleTimeout : null,
+            CaptureLimit = CaptureLimit,
+            Certificate = Certificate,
+            Encoding = Encoding,
+        };
+
+        string target = EndPointText.Format(address?.ToString() ?? "Any", Port);
+        if (Protocol == TransportProtocol.Udp && MyInvocation.BoundParameters.ContainsKey(nameof(MaxConnections)))
+        {
+            WriteError(new ErrorRecord(new ArgumentException("MaxConnections applies to TCP listeners only; UDP has no connections."), "TcpOnlyParameter", ErrorCategory.InvalidArgument, target));
+            return;
+        }
+
+        if (!ShouldProcess($"{Protocol.ToString().ToUpperInvariant()} {target}", string.Format(CultureInfo.CurrentCulture, Messages.StartListenerAction, Protocol, Mode)))
+        {
+            return;
+        }
+
+        try
+        {
+            WriteObject(ListenerRegistry.Start(options));
+        }
+        catch (SocketShellException e)
+        {
+            WriteSocketError(e, e.Target ?? target);
+        }
+        catch (ListenerNameInUseException e)
+        {
+            WriteError(new ErrorRecord(e, "ListenerNameInUse", ErrorCategory.ResourceExists, e.Name));
+        }
+        catch (ArgumentException e)
+        {
+            string id = e.ParamName is "Banner" or "CloseAfterReply" or "Certificate" or "IdleTimeout" && Protocol == TransportProtocol.Udp ? "TcpOnlyParameter" : "InvalidListenerOptions";
+            WriteError(new ErrorRecord(e, id, ErrorCategory.InvalidArgument, target));
+        }
+    }
+
+    private static object? Unwrap(object? value) => value is PSObject pso ? pso.BaseObject : value;
+}

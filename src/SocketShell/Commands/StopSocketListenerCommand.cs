@@ -1,0 +1,113 @@
+using System.Globalization;
+using System.Management.Automation;
+using SocketShell.Completers;
+using SocketShell.Resources;
+
+namespace SocketShell.Commands;
+
+/// <summary>
+/// <para type="synopsis">Stops background listeners: closes the listening socket and every live connection.</para>
+/// </summary>
+[Cmdlet(VerbsLifecycle.Stop, "SocketListener", SupportsShouldProcess = true, DefaultParameterSetName = NameSet)]
+[OutputType(typeof(SocketListener), ParameterSetName = [NameSet, IdSet, InputObjectSet])]
+public sealed class StopSocketListenerCommand : SocketCmdletBase
+{
+    private const string NameSet = "Name";
+    private const string IdSet = "Id";
+    private const string InputObjectSet = "InputObject";
+
+    /// <summary>Names to stop; wildcards allowed.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, HelpMessage = "Names of the listeners to stop; wildcards allowed.")]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(ListenerNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[] Name { get; set; } = [];
+
+    /// <summary>Ids to stop.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = IdSet, HelpMessage = "Ids of the listeners to stop.")]
+    [ValidateNotNullOrEmpty]
+    public int[] Id { get; set; } = [];
+
+    /// <summary>Listeners to stop, e.g. from Get-SocketListener.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = InputObjectSet, ValueFromPipeline = true, HelpMessage = "Listeners to stop, as Start-SocketListener or Get-SocketListener wrote them.")]
+    [ValidateNotNullOrEmpty]
+    public SocketListener[] InputObject { get; set; } = [];
+
+    /// <summary>Write the stopped listeners.</summary>
+    [Parameter(HelpMessage = "Write each stopped listener, with its final counters.")]
+    public SwitchParameter PassThru { get; set; }
+
+    /// <inheritdoc/>
+    protected override void ProcessRecord()
+    {
+        foreach (SocketListener listener in Resolve())
+        {
+            if (listener.State != ListenerState.Listening)
+            {
+                if (PassThru)
+                {
+                    WriteObject(listener);
+                }
+
+                continue;
+            }
+
+            string action = string.Format(CultureInfo.CurrentCulture, Messages.StopListenerAction, listener.ActiveConnections);
+            if (!ShouldProcess($"{listener.Name} ({listener.Protocol.ToString().ToUpperInvariant()} {listener.LocalEndPoint})", action))
+            {
+                continue;
+            }
+
+            Wait(listener.StopAsync().WaitAsync(TimeSpan.FromSeconds(10), CancellationToken));
+            if (PassThru)
+            {
+                WriteObject(listener);
+            }
+        }
+    }
+
+    private List<SocketListener> Resolve()
+    {
+        var found = new List<SocketListener>();
+        IReadOnlyList<SocketListener> all = ListenerRegistry.All;
+        switch (ParameterSetName)
+        {
+            case InputObjectSet:
+                found.AddRange(InputObject.Where(l => l is not null));
+                break;
+            case IdSet:
+                foreach (int id in Id)
+                {
+                    SocketListener? l = all.FirstOrDefault(x => x.Id == id);
+                    if (l is null)
+                    {
+                        string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenerIdNotFound, id);
+                        WriteError(new ErrorRecord(new ItemNotFoundException(message), "ListenerNotFound", ErrorCategory.ObjectNotFound, id));
+                    }
+                    else
+                    {
+                        found.Add(l);
+                    }
+                }
+
+                break;
+            default:
+                foreach (string name in Name)
+                {
+                    var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
+                    List<SocketListener> matches = all.Where(l => pattern.IsMatch(l.Name)).ToList();
+                    if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+                    {
+                        string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenerNameNotFound, name);
+                        WriteError(new ErrorRecord(new ItemNotFoundException(message), "ListenerNotFound", ErrorCategory.ObjectNotFound, name));
+                    }
+
+                    found.AddRange(matches.Where(m => !found.Contains(m)));
+                }
+
+                break;
+        }
+
+        return found;
+    }
+}
