@@ -524,6 +524,8 @@ public sealed class SocketConnection : IDisposable
                 int n = await _stream.ReadAsync(chunk.AsMemory()).ConfigureAwait(false);
                 if (n == 0)
                 {
+                    // State first: a receive that sees the end of the stream must also see State Closed.
+                    Interlocked.CompareExchange(ref _state, (int)SocketConnectionState.Closed, (int)SocketConnectionState.Open);
                     lock (_gate)
                     {
                         _endOfStream = true;
@@ -561,6 +563,11 @@ public sealed class SocketConnection : IDisposable
 
     private void Fail(SocketShellException failure)
     {
+        if (Interlocked.CompareExchange(ref _state, (int)SocketConnectionState.Faulted, (int)SocketConnectionState.Open) == (int)SocketConnectionState.Open)
+        {
+            Volatile.Write(ref _error, failure.Message);
+        }
+
         lock (_gate)
         {
             _fault ??= failure;
@@ -577,12 +584,10 @@ public sealed class SocketConnection : IDisposable
             return;
         }
 
-        if (error is not null)
+        if (Interlocked.CompareExchange(ref _state, (int)final, (int)SocketConnectionState.Open) == (int)SocketConnectionState.Open && error is not null)
         {
             Volatile.Write(ref _error, error);
         }
-
-        Interlocked.CompareExchange(ref _state, (int)final, (int)SocketConnectionState.Open);
         ClosedAt = DateTimeOffset.Now;
         try
         {

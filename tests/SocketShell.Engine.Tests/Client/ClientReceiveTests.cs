@@ -281,4 +281,35 @@ public sealed class ClientReceiveTests : IDisposable
             Assert.True(client.BufferedBytes < 1000 + 65_536);
         }
     }
+
+    [Fact]
+    public async Task A_receive_that_meets_the_end_of_the_stream_always_sees_State_Closed()
+    {
+        // The contract Receive-SocketData relies on: null from a receive with time left means the stream ended, and State says so.
+        for (int i = 0; i < 20; i++)
+        {
+            (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+            using (client)
+            {
+                Task<SocketMessage?> receive = client.ReceiveAvailableAsync(s_wait, null, CancellationToken.None);
+                server.Dispose();
+                Assert.Null(await receive);
+                Assert.Equal(SocketConnectionState.Closed, client.State);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Two_receives_at_once_are_refused()
+    {
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+        using (client)
+        using (server)
+        {
+            Task<SocketMessage?> first = client.ReceiveLineAsync(s_wait, null, CancellationToken.None);
+            await Assert.ThrowsAsync<InvalidOperationException>(() => client.ReceiveAvailableAsync(s_wait, null, CancellationToken.None));
+            await Peer.SendAsync(server, "x\n");
+            Assert.Equal("x", (await first)!.Text);
+        }
+    }
 }
