@@ -9,12 +9,22 @@ function New-TestListener {
 }
 
 function Wait-TestAccept {
-    param([System.Net.Sockets.TcpListener] $Listener, [int] $Milliseconds = 5000)
-    $t = $Listener.AcceptSocketAsync()
-    if (-not $t.Wait($Milliseconds)) { throw "No connection was accepted within $Milliseconds ms." }
-    $s = $t.Result
-    $s.ReceiveTimeout = 5000
-    $s
+    # Accepts the connection that comes from -Client (a SocketConnection), closing any other: loopback is
+    # shared with other processes, and a port scan may land in the accept queue first. Without -Client,
+    # the first connection.
+    param([System.Net.Sockets.TcpListener] $Listener, $Client, [int] $Milliseconds = 10000)
+    $sw = [System.Diagnostics.Stopwatch]::StartNew()
+    while ($true) {
+        $left = [Math]::Max(1, $Milliseconds - $sw.ElapsedMilliseconds)
+        $t = $Listener.AcceptSocketAsync()
+        if (-not $t.Wait($left)) { throw "No connection was accepted within $Milliseconds ms." }
+        $s = $t.Result
+        if ($null -eq $Client -or $s.RemoteEndPoint.Equals($Client.LocalEndPoint)) {
+            $s.ReceiveTimeout = 5000
+            return $s
+        }
+        $s.Dispose()
+    }
 }
 
 function Read-TestSocket {
@@ -70,15 +80,31 @@ function New-TestCertificate {
 
 function Start-TestTlsServer {
     # Runs the server side on another runspace: accept one client, TLS handshake, answer one line with
-    # "echo: <line>", then wait for the client to close. Returns the PowerShell instance and its handle.
+    # "echo: <line>", then wait for the client to close. Returns once the server is waiting to accept
+    # (a loaded machine can take seconds to start a runspace), with the PowerShell instance and handle.
     param([System.Net.Sockets.TcpListener] $Listener, $Certificate)
+    $ready = [hashtable]::Synchronized(@{ Accepting = $false })
     $ps = [powershell]::Create()
     $null = $ps.AddScript({
-        param($Listener, $Certificate)
-        $t = $Listener.AcceptSocketAsync()
-        if (-not $t.Wait(10000)) { return 'no client' }
-        $sock = $t.Result
-        $sock.ReceiveTimeout = 10000
+        param($Listener, $Certificate, $Ready)
+        # Take the first connection that starts a TLS handshake (0x16): loopback is shared, and a port
+        # scan from another process may land in the accept queue first.
+        $Ready.Accepting = $true
+        $sw = [System.Diagnostics.Stopwatch]::StartNew()
+        $sock = $null
+        while ($null -eq $sock -and $sw.ElapsedMilliseconds -lt 20000) {
+            $t = $Listener.AcceptSocketAsync()
+            if (-not $t.Wait(20000)) { return 'no client' }
+            $s = $t.Result
+            $first = [byte[]]::new(1)
+            try {
+                if ($s.Poll(3000000, 'SelectRead') -and $s.Receive($first, 0, 1, 'Peek') -eq 1 -and $first[0] -eq 0x16) { $sock = $s }
+                else { $s.Dispose() }
+            }
+            catch { $s.Dispose() }
+        }
+        if ($null -eq $sock) { return 'no client' }
+        $sock.ReceiveTimeout = 20000
         $ssl = [System.Net.Security.SslStream]::new([System.Net.Sockets.NetworkStream]::new($sock, $true), $false)
         try {
             $ssl.AuthenticateAsServer($Certificate)
@@ -92,8 +118,10 @@ function Start-TestTlsServer {
         }
         catch { 'failed: ' + $_.Exception.Message }
         finally { $ssl.Dispose() }
-    }).AddArgument($Listener).AddArgument($Certificate)
-    [pscustomobject]@{ PowerShell = $ps; Handle = $ps.BeginInvoke() }
+    }).AddArgument($Listener).AddArgument($Certificate).AddArgument($ready)
+    $handle = $ps.BeginInvoke()
+    Wait-Until { $ready.Accepting } 30000
+    [pscustomobject]@{ PowerShell = $ps; Handle = $handle }
 }
 
 function Get-OpenSocketCount {

@@ -20,7 +20,7 @@ Describe 'Connect-Socket' -Tag CI {
 
     It 'returns a live SocketConnection to an IPv4 listener' {
         $c = Connect-Socket -ComputerName 127.0.0.1 -Port $port
-        $server = Wait-TestAccept $listener
+        $server = Wait-TestAccept $listener $c
         try {
             $c | Should -BeOfType ([SocketShell.SocketConnection])
             $c.State | Should -Be 'Open'
@@ -39,14 +39,14 @@ Describe 'Connect-Socket' -Tag CI {
 
     It 'connects to localhost and to ::1' {
         $c = Connect-Socket localhost $port
-        $s1 = Wait-TestAccept $listener
+        $s1 = Wait-TestAccept $listener $c
         $c.ComputerName | Should -Be 'localhost'
         [ipaddress]::IsLoopback($c.RemoteEndPoint.Address) | Should -BeTrue
 
         $v6 = New-TestListener -Address ([ipaddress]::IPv6Loopback)
         try {
             $c6 = Connect-Socket ::1 $v6.LocalEndpoint.Port -AddressFamily IPv6
-            $s2 = Wait-TestAccept $v6
+            $s2 = Wait-TestAccept $v6 $c6
             $c6.RemoteEndPoint.AddressFamily | Should -Be 'InterNetworkV6'
             Disconnect-Socket $c6
             $s2.Dispose()
@@ -58,7 +58,7 @@ Describe 'Connect-Socket' -Tag CI {
 
     It 'sets -NoDelay and -KeepAlive without complaint, and warns about TLS options without -UseTls' {
         $c = Connect-Socket 127.0.0.1 $port -NoDelay -KeepAlive -SkipCertificateCheck -WarningVariable w -WarningAction SilentlyContinue
-        $s = Wait-TestAccept $listener
+        $s = Wait-TestAccept $listener $c
         $c.State | Should -Be 'Open'
         $w | Should -Not -BeNullOrEmpty
         Disconnect-Socket $c
@@ -102,8 +102,8 @@ Describe 'Connect-Socket' -Tag CI {
             [pscustomobject]@{ IPAddress = 'localhost'; Port = $port }
         )
         $got = $targets | Connect-Socket -ErrorAction SilentlyContinue -ErrorVariable err
-        $a = Wait-TestAccept $listener
-        $b = Wait-TestAccept $listener
+        $a = Wait-TestAccept $listener $got[0]
+        $b = Wait-TestAccept $listener $got[1]
         try {
             @($got).Count | Should -Be 2
             $got.ComputerName | Should -Be @('127.0.0.1', 'localhost')
@@ -134,12 +134,12 @@ Describe 'Connect-Socket' -Tag CI {
         It 'refuses an untrusted certificate with TlsHandshakeFailed naming the problem' {
             $server = Start-TestTlsServer $listener $cert
             try {
-                $null = Connect-Socket 127.0.0.1 $port -UseTls -ErrorAction SilentlyContinue -ErrorVariable err
+                $null = Connect-Socket 127.0.0.1 $port -UseTls -Timeout 20 -ErrorAction SilentlyContinue -ErrorVariable err
                 $err[0].FullyQualifiedErrorId | Should -Be 'TlsHandshakeFailed,SocketShell.Commands.ConnectSocketCommand'
                 $err[0].CategoryInfo.Category | Should -Be 'SecurityError'
                 $err[0].Exception.Message | Should -Match 'RemoteCertificateChainErrors'
                 $err[0].TargetObject | Should -Be "127.0.0.1:$port"
-                $server.Handle.AsyncWaitHandle.WaitOne(10000) | Should -BeTrue
+                $server.Handle.AsyncWaitHandle.WaitOne(20000) | Should -BeTrue
             }
             finally { $server.PowerShell.Dispose() }
         }
@@ -147,9 +147,9 @@ Describe 'Connect-Socket' -Tag CI {
         It 'reports a name mismatch for -ServerName the certificate does not carry' {
             $server = Start-TestTlsServer $listener $cert
             try {
-                $null = Connect-Socket 127.0.0.1 $port -UseTls -ServerName other.test -ErrorAction SilentlyContinue -ErrorVariable err
+                $null = Connect-Socket 127.0.0.1 $port -UseTls -ServerName other.test -Timeout 20 -ErrorAction SilentlyContinue -ErrorVariable err
                 $err[0].Exception.Message | Should -Match 'RemoteCertificateNameMismatch'
-                $server.Handle.AsyncWaitHandle.WaitOne(10000) | Should -BeTrue
+                $server.Handle.AsyncWaitHandle.WaitOne(20000) | Should -BeTrue
             }
             finally { $server.PowerShell.Dispose() }
         }
@@ -157,7 +157,7 @@ Describe 'Connect-Socket' -Tag CI {
         It 'connects with -SkipCertificateCheck and describes the TLS session' {
             $server = Start-TestTlsServer $listener $cert
             try {
-                $c = Connect-Socket localhost $port -UseTls -SkipCertificateCheck
+                $c = Connect-Socket localhost $port -UseTls -SkipCertificateCheck -Timeout 20
                 $c.IsTls | Should -BeTrue
                 $c.TlsProtocol | Should -BeIn @('Tls12', 'Tls13')
                 $c.CipherSuite | Should -Not -BeNullOrEmpty
@@ -166,7 +166,7 @@ Describe 'Connect-Socket' -Tag CI {
                 'hi' | Send-SocketData $c
                 Wait-Until { $c.BytesReceived -ge 9 }
                 Disconnect-Socket $c
-                $server.Handle.AsyncWaitHandle.WaitOne(10000) | Should -BeTrue
+                $server.Handle.AsyncWaitHandle.WaitOne(20000) | Should -BeTrue
                 $server.PowerShell.EndInvoke($server.Handle) | Should -Be 'served'
                 $c.BytesReceived | Should -Be 9
             }

@@ -19,7 +19,7 @@ Describe 'Disconnect-Socket' -Tag CI {
 
     It 'closes gracefully: the peer reads a normal end of stream, and the connection leaves the list' {
         $c = Connect-Socket 127.0.0.1 $port
-        $server = Wait-TestAccept $listener
+        $server = Wait-TestAccept $listener $c
         try {
             'bye' | Send-SocketData $c
             Disconnect-Socket $c
@@ -35,7 +35,7 @@ Describe 'Disconnect-Socket' -Tag CI {
 
     It 'reads what the peer still sends while draining' {
         $c = Connect-Socket 127.0.0.1 $port
-        $server = Wait-TestAccept $listener
+        $server = Wait-TestAccept $listener $c
         $ready = [hashtable]::Synchronized(@{ Reading = $false })
         $ps = [powershell]::Create()
         try {
@@ -50,7 +50,7 @@ Describe 'Disconnect-Socket' -Tag CI {
             }).AddArgument($server).AddArgument($ready)
             $handle = $ps.BeginInvoke()
             Wait-Until { $ready.Reading }
-            Disconnect-Socket $c
+            Disconnect-Socket $c -Timeout 20
             $handle.AsyncWaitHandle.WaitOne(10000) | Should -BeTrue
             $c.BytesReceived | Should -Be 4
             $c.State | Should -Be 'Closed'
@@ -60,9 +60,9 @@ Describe 'Disconnect-Socket' -Tag CI {
 
     It 'takes connections from the pipeline, supports -WhatIf and -PassThru' {
         $a = Connect-Socket 127.0.0.1 $port
-        $sa = Wait-TestAccept $listener
+        $sa = Wait-TestAccept $listener $a
         $b = Connect-Socket 127.0.0.1 $port
-        $sb = Wait-TestAccept $listener
+        $sb = Wait-TestAccept $listener $b
         try {
             $a, $b | Disconnect-Socket -WhatIf
             $a.State | Should -Be 'Open'
@@ -79,7 +79,7 @@ Describe 'Disconnect-Socket' -Tag CI {
 
     It 'removes a connection the peer already closed or reset, keeping its final state' {
         $c = Connect-Socket 127.0.0.1 $port
-        $server = Wait-TestAccept $listener
+        $server = Wait-TestAccept $listener $c
         $server.LingerState = [System.Net.Sockets.LingerOption]::new($true, 0)
         $server.Close()
         Wait-Until { $c.State -ne 'Open' }
@@ -88,10 +88,22 @@ Describe 'Disconnect-Socket' -Tag CI {
         Get-Socket -Id $c.Id -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
     }
 
+    It 'closes at once with -Timeout 0, and refuses a bad -Timeout' {
+        $c = Connect-Socket 127.0.0.1 $port
+        $server = Wait-TestAccept $listener $c
+        try {
+            Disconnect-Socket $c -Timeout 0
+            $c.State | Should -Be 'Closed'
+            { Disconnect-Socket $c -Timeout 'later' -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ParameterArgumentTransformationError,SocketShell.Commands.DisconnectSocketCommand'
+        }
+        finally { $server.Dispose() }
+    }
+
     It 'leaves no socket open afterwards' {
         $before = Get-OpenSocketCount
         $c = Connect-Socket 127.0.0.1 $port
-        $server = Wait-TestAccept $listener
+        $server = Wait-TestAccept $listener $c
         (Get-OpenSocketCount) | Should -Be ($before + 2)
         $server.Dispose()
         Disconnect-Socket $c
@@ -104,18 +116,21 @@ Describe 'Disconnect-Socket' -Tag CI {
             $null = $ps.AddScript({
                 param($Manifest, $Port)
                 Import-Module $Manifest
-                $null = Connect-Socket 127.0.0.1 $Port
-                $null = Connect-Socket 127.0.0.1 $Port
+                Connect-Socket 127.0.0.1 $Port
+                Connect-Socket 127.0.0.1 $Port
                 Remove-Module SocketShell
             }).AddArgument($manifest).AddArgument($port)
             $handle = $ps.BeginInvoke()
-            $s1 = Wait-TestAccept $listener
-            $s2 = Wait-TestAccept $listener
-            $handle.AsyncWaitHandle.WaitOne(10000) | Should -BeTrue
-            # Each peer sees a normal end of stream: the module closed both when it was removed.
-            Read-TestSocket $s1 1 | Should -BeNullOrEmpty
-            Read-TestSocket $s2 1 | Should -BeNullOrEmpty
-            $s1.Dispose(); $s2.Dispose()
+            $handle.AsyncWaitHandle.WaitOne(20000) | Should -BeTrue
+            $made = $ps.EndInvoke($handle)
+            $made | Should -HaveCount 2
+            $made.State | Should -Be @('Closed', 'Closed')
+            # Each peer sees a normal end of stream (FIN, not a reset): the module closed both when it was removed.
+            foreach ($c in $made) {
+                $s = Wait-TestAccept $listener $c
+                Read-TestSocket $s 1 | Should -BeNullOrEmpty
+                $s.Dispose()
+            }
         }
         finally { $ps.Dispose() }
     }

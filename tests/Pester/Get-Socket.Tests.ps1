@@ -12,9 +12,9 @@ Describe 'Get-Socket' -Tag CI {
         $listener = New-TestListener
         $port = $listener.LocalEndpoint.Port
         $a = Connect-Socket 127.0.0.1 $port
-        $sa = Wait-TestAccept $listener
+        $sa = Wait-TestAccept $listener $a
         $b = Connect-Socket localhost $port
-        $sb = Wait-TestAccept $listener
+        $sb = Wait-TestAccept $listener $b
     }
 
     AfterAll {

@@ -148,7 +148,7 @@ Describe 'Receive-SocketData' -Tag CI {
 
         BeforeEach {
             $c = Connect-Socket 127.0.0.1 $peerPort
-            $server = Wait-TestAccept $peer
+            $server = Wait-TestAccept $peer $c
         }
 
         AfterEach {

@@ -19,7 +19,7 @@ Describe 'Send-SocketData' -Tag CI {
 
     BeforeEach {
         $c = Connect-Socket 127.0.0.1 $port
-        $server = Wait-TestAccept $listener
+        $server = Wait-TestAccept $listener $c
     }
 
     AfterEach {
@@ -76,7 +76,7 @@ Describe 'Send-SocketData' -Tag CI {
             Should -Throw -ErrorId 'ConnectionClosed,SocketShell.Commands.SendSocketDataCommand'
 
         $other = Connect-Socket 127.0.0.1 $port
-        $s2 = Wait-TestAccept $listener
+        $s2 = Wait-TestAccept $listener $other
         Disconnect-Socket $other
         # Terminating for the call: nothing more can be sent on a closed connection.
         $err = @(try { 'late', 'later' | Send-SocketData $other; 'not reached' } catch { $_ })

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using SocketShell.Transformations;
 
 namespace SocketShell.Commands;
 
@@ -9,12 +10,15 @@ namespace SocketShell.Commands;
 [OutputType(typeof(SocketConnection))]
 public sealed class DisconnectSocketCommand : SocketCmdletBase
 {
-    private static readonly TimeSpan s_drain = TimeSpan.FromSeconds(1);
-
     /// <summary>The connections to close.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, HelpMessage = "The connections to close (from Connect-Socket or Get-Socket).")]
     [ValidateNotNull]
     public SocketConnection[] Socket { get; set; } = [];
+
+    /// <summary>How long to wait for the peer to close after our FIN.</summary>
+    [Parameter(HelpMessage = "How long to keep reading after shutting down sending, for the peer to close (default 1 s; 0 closes at once): seconds, '250ms' or a TimeSpan.")]
+    [TimeoutTransformation(AllowZero = true)]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Write each closed connection.</summary>
     [Parameter(HelpMessage = "Write each connection, with its final State and counters, once it is closed.")]
@@ -30,7 +34,7 @@ public sealed class DisconnectSocketCommand : SocketCmdletBase
                 continue;
             }
 
-            Wait(connection.DisconnectAsync(s_drain, CancellationToken));
+            Wait(connection.DisconnectAsync(Timeout, CancellationToken));
             WriteVerbose($"Disconnected {connection.Target}: {connection.BytesSent} byte(s) sent, {connection.BytesReceived} received.");
             if (PassThru)
             {

@@ -148,7 +148,7 @@ public class ClientConnectTests
         options.NoDelay = true;
         options.KeepAlive = true;
         using SocketConnection client = await SocketClient.ConnectAsync(options, CancellationToken.None).WaitAsync(Peer.Bound);
-        using Socket server = await Peer.AcceptAsync(listener);
+        using Socket server = await Peer.AcceptFromAsync(listener, client.LocalEndPoint);
         Assert.True(client.Socket.NoDelay);
         Assert.NotEqual(0, (int)client.Socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive)!);
     }

@@ -40,7 +40,7 @@ public class ClientLifetimeTests
         // A refused connect and a TLS failure leave nothing behind.
         int closed = Peer.ClosedPort(IPAddress.Loopback);
         await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(Peer.Options("127.0.0.1", closed), CancellationToken.None));
-        Task<Socket> accept = Peer.AcceptAsync(listener);
+        Task<Socket> accept = Peer.AcceptTlsClientAsync(listener);
         var tls = Peer.Options("127.0.0.1", Peer.PortOf(listener));
         tls.UseTls = true;
         Task<SocketConnection> handshake = SocketClient.ConnectAsync(tls, CancellationToken.None);

@@ -95,7 +95,7 @@ public sealed class ClientTlsTests : IDisposable
     {
         Task server = Task.Run(async () =>
         {
-            using Socket s = await Peer.AcceptAsync(_listener);
+            using Socket s = await Peer.AcceptTlsClientAsync(_listener);
             await Peer.SendAsync(s, "SSH-2.0-not-tls\r\n");
             s.Shutdown(SocketShutdown.Both);
         });

@@ -23,6 +23,51 @@ internal static class Peer
 
     public static async Task<Socket> AcceptAsync(TcpListener listener) => await listener.AcceptSocketAsync().WaitAsync(Bound);
 
+    /// <summary>
+    /// Accepts the connection that comes from <paramref name="client"/>, closing any other: the machine's
+    /// loopback is shared, and a port scan from another process may land in the accept queue first.
+    /// </summary>
+    public static async Task<Socket> AcceptFromAsync(TcpListener listener, EndPoint client)
+    {
+        using var deadline = new CancellationTokenSource(Bound);
+        while (true)
+        {
+            Socket s = await listener.AcceptSocketAsync(deadline.Token);
+            if (client.Equals(s.RemoteEndPoint))
+            {
+                return s;
+            }
+
+            s.Dispose();
+        }
+    }
+
+    /// <summary>Accepts the first connection that starts a TLS handshake (a ClientHello record), closing any other.</summary>
+    public static async Task<Socket> AcceptTlsClientAsync(TcpListener listener)
+    {
+        using var deadline = new CancellationTokenSource(Bound);
+        var first = new byte[1];
+        while (true)
+        {
+            Socket s = await listener.AcceptSocketAsync(deadline.Token);
+            try
+            {
+                using var wait = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token);
+                wait.CancelAfter(TimeSpan.FromSeconds(3));
+                if (await s.ReceiveAsync(first, SocketFlags.Peek, wait.Token) == 1 && first[0] == 0x16)
+                {
+                    return s;
+                }
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException && !deadline.IsCancellationRequested)
+            {
+                // Not our client.
+            }
+
+            s.Dispose();
+        }
+    }
+
     /// <summary>A port with nothing listening on it: bound, then closed.</summary>
     public static int ClosedPort(IPAddress address)
     {
@@ -40,9 +85,8 @@ internal static class Peer
 
     public static async Task<(SocketConnection Client, Socket Server)> ConnectPairAsync(TcpListener listener, string host = "127.0.0.1")
     {
-        Task<Socket> accept = AcceptAsync(listener);
         SocketConnection client = await SocketClient.ConnectAsync(Options(host, PortOf(listener)), CancellationToken.None).WaitAsync(Bound);
-        return (client, await accept);
+        return (client, await AcceptFromAsync(listener, client.LocalEndPoint));
     }
 
     public static async Task SendAsync(Socket socket, string text)
@@ -101,7 +145,7 @@ internal static class Peer
     /// <summary>Accepts one connection and runs the server side of a TLS handshake on it.</summary>
     public static async Task<(Socket Socket, SslStream Tls)> AcceptTlsAsync(TcpListener listener, X509Certificate2 certificate)
     {
-        Socket socket = await AcceptAsync(listener);
+        Socket socket = await AcceptTlsClientAsync(listener);
         var tls = new SslStream(new NetworkStream(socket, ownsSocket: false));
         await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }).WaitAsync(Bound);
         return (socket, tls);
