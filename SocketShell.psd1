@@ -11,13 +11,17 @@
     PowerShellVersion      = '7.4'
     FormatsToProcess       = @('SocketShell.format.ps1xml')
     CmdletsToExport        = @(
+        'Connect-Socket'
+        'Disconnect-Socket'
         'Get-AvailablePort'
         'Get-PortRange'
+        'Get-Socket'
         'Get-SocketListener'
         'Get-SystemSocket'
         'Receive-Datagram'
         'Receive-SocketData'
         'Send-Datagram'
+        'Send-SocketData'
         'Start-SocketListener'
         'Stop-SocketListener'
         'Test-Port'

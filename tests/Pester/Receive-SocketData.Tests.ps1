@@ -132,4 +132,134 @@ Describe 'Receive-SocketData' -Tag CI {
         }
         finally { $c.Dispose() }
     }
+
+    Context 'Socket (client connections)' {
+        BeforeAll {
+            . (Join-Path $PSScriptRoot 'ClientPeer.ps1')
+            $peer = New-TestListener
+            $peerPort = $peer.LocalEndpoint.Port
+        }
+
+        AfterAll {
+            Get-Socket | Disconnect-Socket
+            $peer.Stop()
+            $peer.Dispose()
+        }
+
+        BeforeEach {
+            $c = Connect-Socket 127.0.0.1 $peerPort
+            $server = Wait-TestAccept $peer $c
+        }
+
+        AfterEach {
+            $server.Dispose()
+            $c | Disconnect-Socket
+        }
+
+        It 'returns what is available as one SocketMessage with SocketId, from -Socket or the pipeline' {
+            $null = $server.Send([System.Text.Encoding]::UTF8.GetBytes('héllo'))
+            Wait-Until { $c.BytesReceived -eq 6 }
+            $m = Receive-SocketData -Socket $c
+            $m | Should -BeOfType ([SocketShell.SocketMessage])
+            $m.Text | Should -Be 'héllo'
+            $m.Length | Should -Be 6
+            $m.SocketId | Should -Be $c.Id
+            $m.ListenerId | Should -BeNullOrEmpty
+            $m.Protocol | Should -Be 'Tcp'
+            $m.RemoteEndPoint | Should -Be $c.RemoteEndPoint
+            $null = $server.Send([byte[]](1, 2))
+            ($c | Receive-SocketData).Data -join ',' | Should -Be '1,2'
+        }
+
+        It 'frames lines (LF or CR LF, end removed) without losing the bytes after the newline' {
+            $null = $server.Send([System.Text.Encoding]::ASCII.GetBytes("one`r`ntw"))
+            $first = $c | Receive-SocketData -Line
+            $null = $server.Send([System.Text.Encoding]::ASCII.GetBytes("o`nthree"))
+            $second = Receive-SocketData $c -Line
+            $first.Text | Should -Be 'one'
+            $second.Text | Should -Be 'two'
+            (Receive-SocketData -Socket $c).Text | Should -Be 'three'
+        }
+
+        It 'reads -Until a delimiter and exactly -ByteCount bytes, across split writes' {
+            $null = $server.Send([System.Text.Encoding]::ASCII.GetBytes('user: ad'))
+            Wait-Until { $c.BytesReceived -eq 8 }
+            $null = $server.Send([System.Text.Encoding]::ASCII.GetBytes("min`$ 0123"))
+            (Receive-SocketData -Socket $c -Until '$ ').Text | Should -Be 'user: admin'
+            $null = $server.Send([System.Text.Encoding]::ASCII.GetBytes('456789XY'))
+            (Receive-SocketData -Socket $c -ByteCount 10).Text | Should -Be '0123456789'
+            (Receive-SocketData -Socket $c -ByteCount 2).Text | Should -Be 'XY'
+        }
+
+        It 'uses -Encoding for the text and the line end' {
+            $null = $server.Send([System.Text.Encoding]::Unicode.GetBytes("wörld`r`n"))
+            (Receive-SocketData -Socket $c -Line -Encoding unicode).Text | Should -Be 'wörld'
+        }
+
+        It 'is a ReceiveTimeout error after -Timeout, keeping what arrived for the next read' {
+            $null = Receive-SocketData -Socket $c -Timeout 0.2 -ErrorAction SilentlyContinue -ErrorVariable err
+            $err[0].FullyQualifiedErrorId | Should -Be 'ReceiveTimeout,SocketShell.Commands.ReceiveSocketDataCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+            $err[0].TargetObject | Should -Be "127.0.0.1:$peerPort"
+
+            $null = $server.Send([System.Text.Encoding]::ASCII.GetBytes('partial'))
+            { Receive-SocketData -Socket $c -Line -Timeout 0.2 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ReceiveTimeout,SocketShell.Commands.ReceiveSocketDataCommand'
+            $null = $server.Send([System.Text.Encoding]::ASCII.GetBytes("`n"))
+            (Receive-SocketData -Socket $c -Line).Text | Should -Be 'partial'
+        }
+
+        It 'reports the end of the stream by State Closed, with no error' {
+            $null = $server.Send([System.Text.Encoding]::ASCII.GetBytes("last`nno newline"))
+            $server.Shutdown('Send')
+            (Receive-SocketData -Socket $c -Line).Text | Should -Be 'last'
+            (Receive-SocketData -Socket $c -Line).Text | Should -Be 'no newline'
+            $more = Receive-SocketData -Socket $c -Line -ErrorVariable err
+            $more | Should -BeNullOrEmpty
+            $err | Should -BeNullOrEmpty
+            $c.State | Should -Be 'Closed'
+        }
+
+        It 'returns what arrived before a reset, then a ConnectionReset error' {
+            $null = $server.Send([System.Text.Encoding]::ASCII.GetBytes('before'))
+            Wait-Until { $c.BytesReceived -eq 6 }
+            $server.LingerState = [System.Net.Sockets.LingerOption]::new($true, 0)
+            $server.Close()
+            Wait-Until { $c.State -eq 'Faulted' }
+            (Receive-SocketData -Socket $c).Text | Should -Be 'before'
+            { Receive-SocketData -Socket $c -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ConnectionReset,SocketShell.Commands.ReceiveSocketDataCommand'
+        }
+
+        It 'refuses more than one of -Line, -Until and -ByteCount' {
+            { Receive-SocketData -Socket $c -Line -Until 'x' -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ReceiveModeConflict,SocketShell.Commands.ReceiveSocketDataCommand'
+            { Receive-SocketData -Socket $c -Until 'x' -ByteCount 2 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ReceiveModeConflict,SocketShell.Commands.ReceiveSocketDataCommand'
+            { Receive-SocketData -Socket $c -ByteCount 0 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ParameterArgumentValidationError,SocketShell.Commands.ReceiveSocketDataCommand'
+        }
+
+        It 'stops at once on Ctrl+C, and the connection stays open with nothing lost' {
+            $ps = [powershell]::Create()
+            try {
+                $null = $ps.AddScript({
+                    param($Manifest, $Connection)
+                    Import-Module $Manifest
+                    Receive-SocketData -Socket $Connection -Line -Timeout 60
+                }).AddArgument($manifest).AddArgument($c)
+                $handle = $ps.BeginInvoke()
+                Wait-Until { $ps.InvocationStateInfo.State -eq 'Running' }
+                $handle.AsyncWaitHandle.WaitOne(300) | Should -BeFalse
+                $sw = [System.Diagnostics.Stopwatch]::StartNew()
+                $ps.Stop()
+                $sw.ElapsedMilliseconds | Should -BeLessThan 5000
+                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+            }
+            finally { $ps.Dispose() }
+            $c.State | Should -Be 'Open'
+            $null = $server.Send([System.Text.Encoding]::ASCII.GetBytes("still here`n"))
+            (Receive-SocketData -Socket $c -Line).Text | Should -Be 'still here'
+        }
+    }
 }

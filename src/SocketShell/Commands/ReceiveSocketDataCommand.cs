@@ -8,13 +8,14 @@ using SocketShell.Transformations;
 namespace SocketShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Gets the data a background listener captured, oldest first, as SocketMessage objects.</para>
+/// <para type="synopsis">Gets the data a background listener captured, or reads from a client connection, as SocketMessage objects.</para>
 /// </summary>
 [Cmdlet(VerbsCommunications.Receive, "SocketData", DefaultParameterSetName = ListenerSet)]
-[OutputType(typeof(SocketMessage), ParameterSetName = [ListenerSet])]
+[OutputType(typeof(SocketMessage), ParameterSetName = [ListenerSet, SocketSet])]
 public sealed class ReceiveSocketDataCommand : SocketCmdletBase
 {
     private const string ListenerSet = "Listener";
+    private const string SocketSet = "Socket";
 
     /// <summary>The listener whose capture to read.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ListenerSet, ValueFromPipeline = true,
@@ -42,8 +43,28 @@ public sealed class ReceiveSocketDataCommand : SocketCmdletBase
     [Parameter(ParameterSetName = ListenerSet, HelpMessage = "Return the messages but leave them in the capture.")]
     public SwitchParameter Peek { get; set; }
 
+    /// <summary>The client connection to read from.</summary>
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = SocketSet, ValueFromPipeline = true,
+        HelpMessage = "The client connection to read from (from Connect-Socket or Get-Socket).")]
+    [ValidateNotNull]
+    public SocketConnection Socket { get; set; } = null!;
+
+    /// <summary>Read one line.</summary>
+    [Parameter(ParameterSetName = SocketSet, HelpMessage = "Read one line, ended by LF or CR LF; the line end is removed.")]
+    public SwitchParameter Line { get; set; }
+
+    /// <summary>Read up to a delimiter.</summary>
+    [Parameter(ParameterSetName = SocketSet, HelpMessage = "Read up to this delimiter (encoded with -Encoding); the delimiter is consumed and not returned.")]
+    [ValidateNotNullOrEmpty]
+    public string? Until { get; set; }
+
+    /// <summary>Read exactly this many bytes.</summary>
+    [Parameter(ParameterSetName = SocketSet, HelpMessage = "Read exactly this many bytes (fewer only if the stream ends first).")]
+    [ValidateRange(1, 1024 * 1024 * 1024)]
+    public int ByteCount { get; set; }
+
     /// <summary>How long -Wait waits.</summary>
-    [Parameter(HelpMessage = "How long to wait for data (default 5 seconds): seconds, '250ms', '1m' or a TimeSpan.")]
+    [Parameter(HelpMessage = "How long to wait for data (default 5 seconds): seconds, '250ms', '1m' or a TimeSpan. With -Socket, how long to wait for what was asked.")]
     [TimeoutTransformation]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -59,6 +80,71 @@ public sealed class ReceiveSocketDataCommand : SocketCmdletBase
         if (ParameterSetName == ListenerSet)
         {
             ReceiveFromListener();
+        }
+        else if (ParameterSetName == SocketSet)
+        {
+            ReceiveFromSocket();
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void BeginProcessing()
+    {
+        int modes = (Line ? 1 : 0) + (Until is null ? 0 : 1) + (MyInvocation.BoundParameters.ContainsKey(nameof(ByteCount)) ? 1 : 0);
+        if (modes > 1)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException(Messages.ReceiveModeConflict), "ReceiveModeConflict", ErrorCategory.InvalidArgument, null));
+        }
+    }
+
+    private void ReceiveFromSocket()
+    {
+        SocketConnection socket = Socket;
+        Task<SocketMessage?> receive = Line ? socket.ReceiveLineAsync(Timeout, Encoding, CancellationToken)
+            : Until is not null ? socket.ReceiveUntilAsync(Until, Timeout, Encoding, CancellationToken)
+            : ByteCount > 0 ? socket.ReceiveBytesAsync(ByteCount, Timeout, Encoding, CancellationToken)
+            : socket.ReceiveAvailableAsync(Timeout, Encoding, CancellationToken);
+        SocketMessage? message;
+        try
+        {
+            message = base.Wait(receive);
+        }
+        catch (SocketShellException e) when (e.Kind == SocketErrorKind.OperationTimeout)
+        {
+            // What arrived so far stays buffered for the next read.
+            WriteSocketError(e, socket.Target, "ReceiveTimeout");
+            return;
+        }
+        catch (SocketShellException e)
+        {
+            WriteSocketError(e, socket.Target);
+            return;
+        }
+        catch (InvalidDataException e)
+        {
+            WriteError(new ErrorRecord(e, "FrameTooLong", ErrorCategory.LimitsExceeded, socket.Target) { ErrorDetails = new ErrorDetails($"{socket.Target}: {e.Message}") });
+            return;
+        }
+        catch (InvalidOperationException e)
+        {
+            WriteError(new ErrorRecord(e, "ReceiveInProgress", ErrorCategory.ResourceBusy, socket.Target));
+            return;
+        }
+
+        if (message is not null)
+        {
+            WriteObject(message);
+        }
+        else if (socket.State == SocketConnectionState.Open)
+        {
+            string text = string.Format(CultureInfo.CurrentCulture, Messages.SocketReceiveTimedOut, socket.Target, Timeout);
+            WriteError(new ErrorRecord(new TimeoutException(text), "ReceiveTimeout", ErrorCategory.OperationTimeout, socket.Target));
+        }
+        else
+        {
+            // A normal end of stream: no error; the connection's State says Closed.
+            WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.SocketEndOfStream, socket.Target, socket.State));
         }
     }
 

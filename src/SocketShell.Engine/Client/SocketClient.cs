@@ -1,0 +1,246 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+
+namespace SocketShell.Client;
+
+/// <summary>What Connect-Socket connects to, and how.</summary>
+public sealed class SocketConnectOptions
+{
+    /// <summary>A DNS name or an IPv4/IPv6 literal.</summary>
+    public string ComputerName { get; set; } = string.Empty;
+
+    /// <summary>The TCP port, 1-65535.</summary>
+    public int Port { get; set; }
+
+    /// <summary>The time allowed for the whole connect: name resolution, every address tried, and the TLS handshake.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Which resolved addresses to try.</summary>
+    public IPFamily AddressFamily { get; set; } = IPFamily.Any;
+
+    /// <summary>Whether to negotiate TLS once connected.</summary>
+    public bool UseTls { get; set; }
+
+    /// <summary>The name sent as SNI and checked against the certificate; default <see cref="ComputerName"/>.</summary>
+    public string? ServerName { get; set; }
+
+    /// <summary>Accept any server certificate (TLS still encrypts; the server is not authenticated).</summary>
+    public bool SkipCertificateCheck { get; set; }
+
+    /// <summary>Disable Nagle's algorithm (send small writes at once).</summary>
+    public bool NoDelay { get; set; }
+
+    /// <summary>Enable TCP keep-alive probes.</summary>
+    public bool KeepAlive { get; set; }
+
+    /// <summary><c>host:port</c> as typed, for messages.</summary>
+    public string Target => EndPointText.Format(ComputerName.Trim(), Port);
+}
+
+/// <summary>Makes client connections (TCP, optionally TLS) and lists them in <see cref="SocketSessions"/>.</summary>
+public static class SocketClient
+{
+    /// <summary>
+    /// Resolves the name and tries every resolved address in the resolver's order until one accepts,
+    /// so <c>localhost</c> works whether it resolves to ::1 or 127.0.0.1 first; then negotiates TLS
+    /// when asked. All of it within <see cref="SocketConnectOptions.Timeout"/>.
+    /// </summary>
+    /// <exception cref="SocketShellException">
+    /// Kinds ConnectionRefused, ConnectTimeout, HostNotFound, NetworkUnreachable, TlsHandshakeFailed
+    /// (with the certificate problem in the message); the target is <c>host:port</c>.
+    /// </exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing is left open.</exception>
+    public static async Task<SocketConnection> ConnectAsync(SocketConnectOptions options, CancellationToken cancellationToken)
+    {
+        Validate(options);
+        string target = options.Target;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            deadline.CancelAfter(options.Timeout);
+        }
+
+        IPAddress[] addresses;
+        try
+        {
+            addresses = await HostResolver.ResolveAsync(options.ComputerName, options.AddressFamily, deadline.Token).ConfigureAwait(false);
+        }
+        catch (SocketShellException e)
+        {
+            throw new SocketShellException(e.Kind, e.Message, target, e.InnerException);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new SocketShellException(
+                SocketErrorKind.ConnectTimeout,
+                $"The name '{options.ComputerName}' did not resolve within {Seconds(options.Timeout)} s.",
+                target);
+        }
+
+        return await ConnectAsync(options, addresses, deadline.Token, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Connects to <paramref name="addresses"/> in order (the resolver's work already done).</summary>
+    internal static async Task<SocketConnection> ConnectAsync(
+        SocketConnectOptions options, IReadOnlyList<IPAddress> addresses, CancellationToken deadline, CancellationToken cancellationToken)
+    {
+        string target = options.Target;
+        var failures = new List<(IPAddress Address, SocketException Error)>();
+        foreach (IPAddress address in addresses)
+        {
+            var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            SslStream? ssl = null;
+            bool handedOver = false;
+            try
+            {
+                socket.NoDelay = options.NoDelay;
+                if (options.KeepAlive)
+                {
+                    socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
+                }
+
+                long started = Stopwatch.GetTimestamp();
+                try
+                {
+                    await socket.ConnectAsync(new IPEndPoint(address, options.Port), deadline).ConfigureAwait(false);
+                }
+                catch (SocketException e)
+                {
+                    failures.Add((address, e));
+                    continue;
+                }
+
+                Stream stream = new NetworkStream(socket, ownsSocket: true);
+                if (options.UseTls)
+                {
+                    ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                    stream = ssl;
+                    await AuthenticateAsync(ssl, options, target, deadline).ConfigureAwait(false);
+                }
+
+                TimeSpan connectTime = Stopwatch.GetElapsedTime(started);
+                var connection = new SocketConnection(SocketSessions.NextId(), options.ComputerName.Trim(), socket, stream, ssl, connectTime);
+                handedOver = true;
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    connection.Dispose();
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
+
+                SocketSessions.Add(connection);
+                connection.Start();
+                return connection;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                string tried = failures.Count == 0 ? string.Empty : $"; before that {Describe(failures, options.Port)}";
+                string what = ssl is null ? "No connection" : "The TLS handshake did not complete";
+                throw new SocketShellException(
+                    SocketErrorKind.ConnectTimeout,
+                    $"{what} within {Seconds(options.Timeout)} s (waited on {EndPointText.Format(address, options.Port)}{tried}).",
+                    target);
+            }
+            finally
+            {
+                if (!handedOver)
+                {
+                    ssl?.Dispose();
+                    socket.Dispose();
+                }
+            }
+        }
+
+        if (failures.Count == 0)
+        {
+            throw new SocketShellException(SocketErrorKind.HostNotFound, $"'{options.ComputerName}' has no address to connect to.", target);
+        }
+
+        SocketException last = failures[^1].Error;
+        SocketErrorKind kind = SocketFailure.Classify(last.SocketErrorCode);
+        string lead = kind switch
+        {
+            SocketErrorKind.ConnectionRefused => "The connection was refused: nothing listens on that port",
+            SocketErrorKind.NetworkUnreachable => "The network or host is unreachable",
+            _ => "The connection failed",
+        };
+        throw new SocketShellException(
+            kind == SocketErrorKind.Unknown ? SocketErrorKind.ConnectionRefused : kind,
+            $"{lead} (tried {Describe(failures, options.Port)}).",
+            target,
+            last);
+    }
+
+    private static async Task AuthenticateAsync(SslStream ssl, SocketConnectOptions options, string target, CancellationToken deadline)
+    {
+        string serverName = string.IsNullOrWhiteSpace(options.ServerName) ? options.ComputerName.Trim() : options.ServerName.Trim();
+        if (serverName.Length > 2 && serverName[0] == '[' && serverName[^1] == ']')
+        {
+            serverName = serverName[1..^1];
+        }
+
+        SslPolicyErrors problems = SslPolicyErrors.None;
+        string? chainStatus = null;
+        var sslOptions = new SslClientAuthenticationOptions
+        {
+            TargetHost = serverName,
+            RemoteCertificateValidationCallback = (_, _, chain, errors) =>
+            {
+                problems = errors;
+                if (chain is not null && chain.ChainStatus.Length > 0)
+                {
+                    chainStatus = string.Join("; ", chain.ChainStatus.Select(s => $"{s.Status}: {s.StatusInformation.Trim()}"));
+                }
+
+                return options.SkipCertificateCheck || errors == SslPolicyErrors.None;
+            },
+        };
+
+        try
+        {
+            await ssl.AuthenticateAsClientAsync(sslOptions, deadline).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AuthenticationException or IOException or SocketException)
+        {
+            string reason;
+            if (problems != SslPolicyErrors.None && !options.SkipCertificateCheck)
+            {
+                reason = $"the server's certificate was not accepted for '{serverName}' ({problems})";
+                if (chainStatus is not null)
+                {
+                    reason += $": {chainStatus}";
+                }
+            }
+            else
+            {
+                reason = e.InnerException is null ? e.Message : $"{e.Message} ({e.InnerException.Message})";
+            }
+
+            throw new SocketShellException(SocketErrorKind.TlsHandshakeFailed, $"The TLS handshake failed: {reason}.", target, e);
+        }
+    }
+
+    private static void Validate(SocketConnectOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.ComputerName, nameof(options));
+        if (options.Port is < 1 or > PortListParser.MaxPort)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Port, "The port must be from 1 to 65535.");
+        }
+
+        if (options.Timeout <= TimeSpan.Zero && options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Timeout, "The timeout must be greater than zero.");
+        }
+    }
+
+    private static string Describe(List<(IPAddress Address, SocketException Error)> failures, int port)
+        => string.Join("; ", failures.Select(f => $"{EndPointText.Format(f.Address, port)}: {f.Error.SocketErrorCode}"));
+
+    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
+}
