@@ -84,7 +84,7 @@ public sealed class ConnectSocketCommand : SocketCmdletBase
         SocketConnection connection;
         try
         {
-            connection = Wait(connect);
+            connection = WaitFor(connect);
         }
         catch (PipelineStoppedException)
         {

@@ -34,7 +34,7 @@ public sealed class DisconnectSocketCommand : SocketCmdletBase
                 continue;
             }
 
-            Wait(connection.DisconnectAsync(Timeout, CancellationToken));
+            WaitFor(connection.DisconnectAsync(Timeout, CancellationToken));
             WriteVerbose($"Disconnected {connection.Target}: {connection.BytesSent} byte(s) sent, {connection.BytesReceived} received.");
             if (PassThru)
             {

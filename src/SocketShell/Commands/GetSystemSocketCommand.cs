@@ -113,7 +113,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         SystemSocketResult result;
         try
         {
-            result = Wait(Task.Run(() => SystemSocketQuery.Run(source, _filters, resolveProcesses: true, token), token));
+            result = WaitFor(Task.Run(() => SystemSocketQuery.Run(source, _filters, resolveProcesses: true, token), token));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or DllNotFoundException or EntryPointNotFoundException)
         {

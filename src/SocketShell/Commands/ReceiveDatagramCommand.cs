@@ -114,7 +114,7 @@ public sealed class ReceiveDatagramCommand : SocketCmdletBase
             // Each datagram is written on the pipeline thread the moment it is handed over.
             try
             {
-                while (Wait(arrived.Reader.WaitToReadAsync(CancellationToken).AsTask()))
+                while (WaitFor(arrived.Reader.WaitToReadAsync(CancellationToken).AsTask()))
                 {
                     while (arrived.Reader.TryRead(out SocketMessage? message))
                     {
@@ -122,7 +122,7 @@ public sealed class ReceiveDatagramCommand : SocketCmdletBase
                     }
                 }
 
-                Wait(run);
+                WaitFor(run);
             }
             catch (Exception e) when (e is System.Net.Sockets.SocketException or SocketShellException)
             {

@@ -27,7 +27,7 @@ public sealed class ReceiveSocketDataCommand : SocketCmdletBase
 
     /// <summary>Wait for data.</summary>
     [Parameter(ParameterSetName = ListenerSet, HelpMessage = "Wait up to -Timeout until at least one message (or -Count messages) has arrived.")]
-    public new SwitchParameter Wait { get; set; }
+    public SwitchParameter Wait { get; set; }
 
     /// <summary>How many messages at most.</summary>
     [Parameter(ParameterSetName = ListenerSet, HelpMessage = "The most messages to return; with -Wait, how many to wait for. By default every kept message.")]
@@ -108,7 +108,7 @@ public sealed class ReceiveSocketDataCommand : SocketCmdletBase
         SocketMessage? message;
         try
         {
-            message = base.Wait(receive);
+            message = WaitFor(receive);
         }
         catch (SocketShellException e) when (e.Kind == SocketErrorKind.OperationTimeout)
         {
@@ -154,7 +154,7 @@ public sealed class ReceiveSocketDataCommand : SocketCmdletBase
         int? connection = MyInvocation.BoundParameters.ContainsKey(nameof(Connection)) ? Connection : null;
         bool wait = Wait.IsPresent;
         int waitFor = !wait ? 0 : Count == int.MaxValue ? 1 : Count;
-        IReadOnlyList<SocketMessage> messages = base.Wait(Listener.ReceiveAsync(Count, waitFor, connection, Peek, Timeout, CancellationToken));
+        IReadOnlyList<SocketMessage> messages = WaitFor(Listener.ReceiveAsync(Count, waitFor, connection, Peek, Timeout, CancellationToken));
         foreach (SocketMessage m in messages)
         {
             if (setEncoding)

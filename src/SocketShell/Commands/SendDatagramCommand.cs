@@ -49,9 +49,9 @@ public sealed class SendDatagramCommand : SocketCmdletBase
     [ValidateNotNull]
     public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
 
-    /// <summary>Wait for one reply to each datagram. (Hides the base class's Wait(Task) helper, called here as base.Wait.)</summary>
+    /// <summary>Wait for one reply to each datagram.</summary>
     [Parameter(HelpMessage = "Wait up to -Timeout for one reply to each datagram; the result is Replied, NoReply or PortUnreachable.")]
-    public new SwitchParameter Wait { get; set; }
+    public SwitchParameter Wait { get; set; }
 
     /// <summary>How long to wait for a reply.</summary>
     [Parameter(HelpMessage = "With -Wait, how long to wait for each reply (default 2 seconds): seconds, '250ms', '5s' or a TimeSpan.")]
@@ -114,7 +114,7 @@ public sealed class SendDatagramCommand : SocketCmdletBase
 
         try
         {
-            WriteObject(base.Wait(sender.SendAsync(payload, Wait.IsPresent, Timeout, CancellationToken)));
+            WriteObject(WaitFor(sender.SendAsync(payload, Wait.IsPresent, Timeout, CancellationToken)));
         }
         catch (Exception e) when (e is SocketShellException or SocketException)
         {
@@ -158,7 +158,7 @@ public sealed class SendDatagramCommand : SocketCmdletBase
             };
             try
             {
-                _sender = base.Wait(DatagramSender.OpenAsync(options, CancellationToken));
+                _sender = WaitFor(DatagramSender.OpenAsync(options, CancellationToken));
             }
             catch (Exception e) when (e is SocketShellException or SocketException)
             {

@@ -121,7 +121,7 @@ public sealed class SendSocketDataCommand : SocketCmdletBase
     {
         try
         {
-            Wait(Socket.SendAsync(data, CancellationToken));
+            WaitFor(Socket.SendAsync(data, CancellationToken));
             WriteVerbose($"Sent {data.Length} byte(s) to {Socket.Target}.");
         }
         catch (SocketShellException e)

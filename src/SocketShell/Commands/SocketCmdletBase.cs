@@ -31,12 +31,12 @@ public abstract class SocketCmdletBase : PSCmdlet, IDisposable
     }
 
     /// <summary>Waits for <paramref name="task"/> on the pipeline thread; Ctrl+C stops the wait at once.</summary>
-    protected void Wait(Task task) => WaitAndDrain<object>(task, null, null);
+    protected void WaitFor(Task task) => WaitAndDrain<object>(task, null, null);
 
     /// <summary>Waits for <paramref name="task"/> and returns its result; Ctrl+C stops the wait at once.</summary>
-    protected T Wait<T>(Task<T> task)
+    protected T WaitFor<T>(Task<T> task)
     {
-        Wait((Task)task);
+        WaitFor((Task)task);
         return task.Result;
     }
 

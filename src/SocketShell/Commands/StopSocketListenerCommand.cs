@@ -60,7 +60,7 @@ public sealed class StopSocketListenerCommand : SocketCmdletBase
 
             try
             {
-                Wait(listener.StopAsync().WaitAsync(TimeSpan.FromSeconds(10), CancellationToken));
+                WaitFor(listener.StopAsync().WaitAsync(TimeSpan.FromSeconds(10), CancellationToken));
             }
             catch (TimeoutException e)
             {

@@ -81,7 +81,7 @@ public sealed class TestPortCommand : SocketCmdletBase
     /// <summary>Keep probing until the port is open or the wait times out.</summary>
     [Parameter(Mandatory = true, ParameterSetName = WaitSet, HelpMessage = "Keep probing each host and port until it is open or -WaitTimeout has passed.")]
     [Parameter(Mandatory = true, ParameterSetName = WaitQuietSet, HelpMessage = "Keep probing each host and port until it is open or -WaitTimeout has passed.")]
-    public new SwitchParameter Wait { get; set; }
+    public SwitchParameter Wait { get; set; }
 
     /// <summary>The whole wait for each host and port.</summary>
     [Parameter(ParameterSetName = WaitSet, HelpMessage = "With -Wait: how long to keep trying each host and port in all (default 60 s); each attempt still ends after -Timeout.")]
