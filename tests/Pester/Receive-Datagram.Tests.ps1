@@ -171,7 +171,7 @@ Describe 'Receive-Datagram' -Tag CI {
     }
 
     It 'receives what is sent to a multicast group joined on loopback' {
-        # Works on Linux, including the gVisor sandbox; the sender sets the loopback interface itself.
+        # Works on Linux; the sender sets the loopback interface itself.
         $group = [ipaddress]"239.255.$(Get-Random -Minimum 1 -Maximum 254).$(Get-Random -Minimum 1 -Maximum 254)"
         $port = Get-FreeUdpPort
         $rx = Start-Receiver "Receive-Datagram -Port $port -MulticastGroup $group -Address 127.0.0.1 -Count 1 -Timeout 20"

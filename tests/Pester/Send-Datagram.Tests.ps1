@@ -139,7 +139,7 @@ Describe 'Send-Datagram' -Tag CI {
     }
 
     It 'is PortUnreachable when nothing listens (the ICMP report, not the timeout)' {
-        # Verified on Linux and in the gVisor sandbox; Windows and macOS report it too.
+        # Verified on Linux; Windows and macOS report it too.
         $port = Get-ClosedUdpPort
         $sw = [Diagnostics.Stopwatch]::StartNew()
         $r = Send-Datagram 127.0.0.1 $port 'x' -Wait -Timeout 30

@@ -163,7 +163,7 @@ public class ClientConnectTests
 
 /// <summary>
 /// A listener whose accept queue is full and never drained: further SYNs get no answer, so a connect
-/// to it stalls until its timeout. Verified on this machine (gVisor too): listen(1) takes two
+/// to it stalls until its timeout. Verified on this machine (Linux 6.18): listen(1) takes two
 /// connections, the third stalls.
 /// </summary>
 internal sealed class StalledListener : IDisposable

@@ -17,7 +17,7 @@ public class LiveSystemSocketTests
         return p.ProcessName;
     }
 
-    // Netlink sock_diag may be refused in some sandboxes (e.g. gVisor); the /proc/net cases still run there.
+    // Netlink sock_diag may be refused in some sandboxes; the /proc/net cases still run there.
     private static readonly bool s_netlink = NetlinkWorks();
 
     private static bool NetlinkWorks()

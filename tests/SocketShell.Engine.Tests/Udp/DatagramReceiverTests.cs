@@ -190,7 +190,7 @@ public class DatagramReceiverTests
     [Fact]
     public async Task A_multicast_group_joined_on_loopback_receives_what_is_sent_to_the_group()
     {
-        // Verified in gVisor (runsc) and on Linux: IPv4 multicast with the loopback interface works.
+        // Verified on Linux 6.18: IPv4 multicast with the loopback interface works.
         var group = IPAddress.Parse($"239.255.{Random.Shared.Next(1, 254)}.{Random.Shared.Next(1, 254)}");
         DatagramReceiver receiver;
         try
@@ -230,7 +230,7 @@ public class DatagramReceiverTests
     [InlineData("ff15::1234")] // site-local scope
     public void An_ipv6_group_is_joined_on_the_loopback_interface_and_left_on_dispose(string groupText)
     {
-        // Sending IPv6 multicast on lo is refused in gVisor (ENETUNREACH), so only joining and leaving is
+        // Sending IPv6 multicast on lo is refused on the test machine (ENETUNREACH), so only joining and leaving is
         // tested for IPv6; IPv4 multicast delivery is tested above.
         if (!UdpTestPeer.Ipv6Loopback())
         {

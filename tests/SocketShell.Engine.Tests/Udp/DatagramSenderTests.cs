@@ -98,7 +98,7 @@ public class DatagramSenderTests
     [MemberData(nameof(Loopbacks))]
     public async Task A_closed_port_is_PortUnreachable_from_the_ICMP_report_not_a_timeout(string loopback)
     {
-        // Verified on Linux and in gVisor (runsc): the ICMP port unreachable comes back on a connected
+        // Verified on Linux 6.18: the ICMP port unreachable comes back on a connected
         // UDP socket as ECONNREFUSED; Windows reports WSAECONNRESET, which counts the same.
         if (loopback == "::1" && !UdpTestPeer.Ipv6Loopback())
         {
