@@ -34,7 +34,15 @@
             Tags         = @('PSEdition_Core', 'Windows', 'Linux', 'MacOS', 'Socket', 'Network', 'Tcp', 'Udp')
             ProjectUri   = 'https://github.com/socketshell/SocketShell'
             LicenseUri   = 'https://github.com/socketshell/SocketShell/blob/main/LICENSE'
-            ReleaseNotes = '0.1.0: first release. Get-PortRange and Get-AvailablePort.'
+            ReleaseNotes = @'
+0.1.0: first release.
+- Listeners: Start-SocketListener (TCP/UDP; Capture, Echo, Reply, Discard; TLS; bounded capture), Get-SocketListener, Stop-SocketListener, Receive-SocketData.
+- Client sessions: Connect-Socket (TCP/TLS), Send-SocketData, Receive-SocketData -Socket, Get-Socket, Disconnect-Socket.
+- Datagrams: Send-Datagram (with real PortUnreachable), Receive-Datagram (streaming, multicast).
+- Port tests: Test-Port (many hosts x ports in parallel, -Quiet, -Wait).
+- Socket table: Get-SystemSocket (verified on Linux; Windows and macOS sources tested through their parsers).
+- Ports: Get-PortRange, Get-AvailablePort.
+'@
         }
     }
 }
