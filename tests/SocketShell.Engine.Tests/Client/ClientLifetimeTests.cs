@@ -16,22 +16,22 @@ public class ClientLifetimeTests
     {
         Assert.True(OperatingSystem.IsLinux(), "counts sockets in /proc/self/fd");
         using TcpListener listener = Peer.Listen(IPAddress.Loopback);
-        int baseline = Peer.OpenSocketCount();
+        int baseline = OpenSockets.Count();
 
         // Disconnect.
         (SocketConnection a, Socket serverA) = await Peer.ConnectPairAsync(listener);
-        Assert.Equal(baseline + 2, Peer.OpenSocketCount());
+        Assert.Equal(baseline + 2, OpenSockets.Count());
         Task disconnect = a.DisconnectAsync(TimeSpan.FromSeconds(5), CancellationToken.None);
         Assert.Empty(await Peer.ReadAsync(serverA, 1));
         serverA.Dispose();
         await disconnect.WaitAsync(Peer.Bound);
-        Assert.Equal(baseline, Peer.OpenSocketCount());
+        Assert.Equal(baseline, OpenSockets.Count());
 
         // The peer closes: the connection releases its socket by itself, and stays listed as Closed.
         (SocketConnection b, Socket serverB) = await Peer.ConnectPairAsync(listener);
         serverB.Dispose();
         await b.Reader.WaitAsync(Peer.Bound);
-        Assert.Equal(baseline, Peer.OpenSocketCount());
+        Assert.Equal(baseline, OpenSockets.Count());
         Assert.Same(b, SocketSessions.Get(b.Id));
         Assert.Equal(SocketConnectionState.Closed, b.State);
         b.Dispose();
@@ -50,7 +50,7 @@ public class ClientLifetimeTests
         }
 
         await Assert.ThrowsAsync<SocketShellException>(() => handshake.WaitAsync(Peer.Bound));
-        Assert.Equal(baseline, Peer.OpenSocketCount());
+        Assert.Equal(baseline, OpenSockets.Count());
     }
 
     [Fact]
@@ -63,12 +63,12 @@ public class ClientLifetimeTests
         using (serverB)
         {
             Assert.Contains("SocketConnections", SessionCleanup.Registered);
-            int baseline = Peer.OpenSocketCount();
+            int baseline = OpenSockets.Count();
             Assert.Empty(SessionCleanup.RunAll());
             Assert.Equal(SocketConnectionState.Closed, a.State);
             Assert.Equal(SocketConnectionState.Closed, b.State);
             Assert.Empty(SocketSessions.GetAll());
-            Assert.Equal(baseline - 2, Peer.OpenSocketCount());
+            Assert.Equal(baseline - 2, OpenSockets.Count());
             Assert.Empty(await Peer.ReadAsync(serverA, 1));
         }
     }

@@ -150,18 +150,4 @@ internal static class Peer
         await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = certificate }).WaitAsync(Bound);
         return (socket, tls);
     }
-
-    /// <summary>How many sockets this process has open (Linux: /proc/self/fd links to socket:[inode]).</summary>
-    public static int OpenSocketCount()
-        => Directory.GetFiles("/proc/self/fd").Count(f =>
-        {
-            try
-            {
-                return new FileInfo(f).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true;
-            }
-            catch (IOException)
-            {
-                return false;
-            }
-        });
 }

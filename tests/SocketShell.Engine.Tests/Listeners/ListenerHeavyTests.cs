@@ -109,7 +109,7 @@ public sealed class ListenerHeavyTests
         // Warm up the runtime's own sockets (if any) before counting.
         SocketListener warm = Start(ListenerMode.Echo);
         await warm.StopAsync();
-        int before = SocketFdCount();
+        int before = OpenSockets.Count();
 
         SocketListener tcp = Start(ListenerMode.Echo, configure: o => o.IdleTimeout = TimeSpan.FromMinutes(1));
         SocketListener udp = Start(ListenerMode.Echo, TransportProtocol.Udp);
@@ -122,14 +122,14 @@ public sealed class ListenerHeavyTests
         }
 
         Assert.True(await EventuallyAsync(() => tcp.ActiveConnections == 20));
-        Assert.True(SocketFdCount() >= before + 42);
+        Assert.True(OpenSockets.Count() >= before + 42);
         await Task.WhenAll(tcp.StopAsync(), udp.StopAsync()).WaitAsync(Bound);
         foreach (Socket c in clients)
         {
             c.Dispose();
         }
 
-        Assert.Equal(before, SocketFdCount());
+        Assert.Equal(before, OpenSockets.Count());
     }
 
     [Fact]

@@ -81,31 +81,4 @@ internal static class ListenerTestHelpers
 
         return true;
     }
-
-    /// <summary>Socket descriptors of this process (Linux), or -1 elsewhere.</summary>
-    public static int SocketFdCount()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return -1;
-        }
-
-        int count = 0;
-        foreach (string fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
-        {
-            try
-            {
-                if (new FileInfo(fd).LinkTarget is { } target && target.StartsWith("socket:", StringComparison.Ordinal))
-                {
-                    count++;
-                }
-            }
-            catch (IOException)
-            {
-                // closed while listing
-            }
-        }
-
-        return count;
-    }
 }

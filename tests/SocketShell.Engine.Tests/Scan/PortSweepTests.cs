@@ -14,7 +14,7 @@ public class PortSweepTests
     {
         using Socket open = OpenPort(IPAddress.Loopback, out int openPort);
         using Socket closed = ClosedPort(IPAddress.Loopback, out int closedPort);
-        int before = CountSockets();
+        int before = OpenSockets.Count();
         int[] ports = Enumerable.Range(1, 65535).ToArray();
 
         ScanRun run = await RunAsync(new PortScanOptions(), s => s.Add("127.0.0.1", ports));
@@ -26,7 +26,7 @@ public class PortSweepTests
         Assert.Equal(PortState.Closed, run.Results.Single(r => r.Status.Port == closedPort).Status.Status);
         Assert.DoesNotContain(run.Results, r => r.Status.Status is PortState.HostNotFound or PortState.Unreachable);
         Assert.Equal(0, run.OpenSocketsAfter);
-        Assert.Equal(before, CountSockets());
+        Assert.Equal(before, OpenSockets.Count());
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public class PortSweepTests
     {
         using StalledPort? stalled = await StalledPortAsync(IPAddress.Loopback);
         Assert.NotNull(stalled);
-        int before = CountSockets();
+        int before = OpenSockets.Count();
         using var cts = new CancellationTokenSource();
         int results = 0;
         using var scanner = new PortScanner(
@@ -50,13 +50,13 @@ public class PortSweepTests
         }
 
         Assert.Equal(50, scanner.OpenSockets);
-        Assert.Equal(before + 50, CountSockets());
+        Assert.Equal(before + 50, OpenSockets.Count());
 
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => scanner.Completion.WaitAsync(TimeSpan.FromSeconds(5)));
         Assert.True(scanner.Completion.IsCanceled);
         Assert.Equal(0, scanner.OpenSockets);
-        Assert.Equal(before, CountSockets());
+        Assert.Equal(before, OpenSockets.Count());
         Assert.Equal(0, Volatile.Read(ref results));
     }
 

@@ -81,33 +81,6 @@ internal static class ScanFixtures
         return run;
     }
 
-    /// <summary>Sockets this process holds (Linux: /proc/self/fd entries that are sockets; -1 elsewhere).</summary>
-    public static int CountSockets()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return -1;
-        }
-
-        int n = 0;
-        foreach (string fd in Directory.EnumerateFileSystemEntries("/proc/self/fd"))
-        {
-            try
-            {
-                if (new FileInfo(fd).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true)
-                {
-                    n++;
-                }
-            }
-            catch (IOException)
-            {
-                // closed while we looked
-            }
-        }
-
-        return n;
-    }
-
     internal sealed class StalledPort(Socket listener) : IDisposable
     {
         public Socket Listener { get; } = listener;

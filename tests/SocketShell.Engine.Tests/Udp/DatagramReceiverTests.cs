@@ -279,7 +279,7 @@ public class DatagramReceiverSocketTests
     [Fact]
     public async Task Cancelling_a_run_and_disposing_closes_the_socket()
     {
-        int before = UdpTestPeer.OpenSocketCount();
+        int before = OpenSockets.Count();
         int port;
         using (var cts = new CancellationTokenSource())
         {
@@ -290,7 +290,7 @@ public class DatagramReceiverSocketTests
                 Task<DatagramReceiveEnd> run = receiver.RunAsync(_ => { }, null, null, cts.Token);
                 if (before >= 0)
                 {
-                    Assert.Equal(before + 1, UdpTestPeer.OpenSocketCount());
+                    Assert.Equal(before + 1, OpenSockets.Count());
                 }
 
                 await cts.CancelAsync();
@@ -306,7 +306,7 @@ public class DatagramReceiverSocketTests
 
         if (before >= 0)
         {
-            Assert.Equal(before, UdpTestPeer.OpenSocketCount());
+            Assert.Equal(before, OpenSockets.Count());
         }
 
         // The port is free again: binding it succeeds.
@@ -316,7 +316,7 @@ public class DatagramReceiverSocketTests
     [Fact]
     public async Task Disposing_while_a_receive_is_pending_ends_the_run_and_frees_the_port()
     {
-        int before = UdpTestPeer.OpenSocketCount();
+        int before = OpenSockets.Count();
         DatagramReceiver receiver = DatagramReceiver.Open(new DatagramReceiveOptions { Address = IPAddress.Loopback, Port = 0 });
         int port = receiver.LocalEndPoint.Port;
         using var cts = new CancellationTokenSource();
@@ -326,7 +326,7 @@ public class DatagramReceiverSocketTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(UdpTestPeer.Bound));
         if (before >= 0)
         {
-            Assert.Equal(before, UdpTestPeer.OpenSocketCount());
+            Assert.Equal(before, OpenSockets.Count());
         }
 
         using var again = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
@@ -335,7 +335,7 @@ public class DatagramReceiverSocketTests
     [Fact]
     public void Leaving_a_multicast_group_and_closing_leaves_no_socket()
     {
-        int before = UdpTestPeer.OpenSocketCount();
+        int before = OpenSockets.Count();
         var group = IPAddress.Parse($"239.255.{Random.Shared.Next(1, 254)}.{Random.Shared.Next(1, 254)}");
         try
         {
@@ -348,14 +348,14 @@ public class DatagramReceiverSocketTests
 
         if (before >= 0)
         {
-            Assert.Equal(before, UdpTestPeer.OpenSocketCount());
+            Assert.Equal(before, OpenSockets.Count());
         }
     }
 
     [Fact]
     public async Task A_sender_leaves_no_socket_behind()
     {
-        int before = UdpTestPeer.OpenSocketCount();
+        int before = OpenSockets.Count();
         using (var peer = UdpTestPeer.Bind(IPAddress.Loopback))
         {
             using DatagramSender sender = await DatagramSender.OpenAsync(new DatagramSendOptions { ComputerName = "127.0.0.1", Port = peer.EndPoint().Port }, CancellationToken.None);
@@ -364,7 +364,7 @@ public class DatagramReceiverSocketTests
 
         if (before >= 0)
         {
-            Assert.Equal(before, UdpTestPeer.OpenSocketCount());
+            Assert.Equal(before, OpenSockets.Count());
         }
     }
 }

@@ -60,34 +60,6 @@ internal static class UdpTestPeer
             return false;
         }
     }
-
-    /// <summary>The sockets this process has open (Linux: /proc/self/fd links to socket:[…]); -1 elsewhere.</summary>
-    public static int OpenSocketCount()
-    {
-        const string fdDir = "/proc/self/fd";
-        if (!Directory.Exists(fdDir))
-        {
-            return -1;
-        }
-
-        int n = 0;
-        foreach (string fd in Directory.EnumerateFileSystemEntries(fdDir))
-        {
-            try
-            {
-                if (new FileInfo(fd).LinkTarget is { } target && target.StartsWith("socket:", StringComparison.Ordinal))
-                {
-                    n++;
-                }
-            }
-            catch (IOException)
-            {
-                // The descriptor closed while we looked.
-            }
-        }
-
-        return n;
-    }
 }
 
 /// <summary>Tests that count the process's sockets run alone, not beside other tests opening sockets.</summary>
