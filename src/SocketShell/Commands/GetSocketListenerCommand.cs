@@ -30,54 +30,9 @@ public sealed class GetSocketListenerCommand : SocketCmdletBase
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        IReadOnlyList<SocketListener> all = ListenerRegistry.All;
-        if (ParameterSetName == IdSet)
-        {
-            foreach (int id in Id)
-            {
-                SocketListener? l = all.FirstOrDefault(x => x.Id == id);
-                if (l is null)
-                {
-                    string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenerIdNotFound, id);
-                    WriteError(new ErrorRecord(new ItemNotFoundException(message), "ListenerNotFound", ErrorCategory.ObjectNotFound, id));
-                }
-                else
-                {
-                    WriteObject(l);
-                }
-            }
-
-            return;
-        }
-
-        if (Name is null)
-        {
-            WriteObject(all, enumerateCollection: true);
-            return;
-        }
-
-        var written = new HashSet<int>();
-        foreach (string name in Name)
-        {
-            var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
-            bool any = false;
-            foreach (SocketListener l in all)
-            {
-                if (pattern.IsMatch(l.Name))
-                {
-                    any = true;
-                    if (written.Add(l.Id))
-                    {
-                        WriteObject(l);
-                    }
-                }
-            }
-
-            if (!any && !WildcardPattern.ContainsWildcardCharacters(name))
-            {
-                string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenerNameNotFound, name);
-                WriteError(new ErrorRecord(new ItemNotFoundException(message), "ListenerNotFound", ErrorCategory.ObjectNotFound, name));
-            }
-        }
+        List<SocketListener> listeners = ParameterSetName == IdSet
+            ? ListenerSelection.ById(Id, WriteError)
+            : ListenerSelection.ByName(Name, WriteError);
+        WriteObject(listeners, enumerateCollection: true);
     }
 }

@@ -76,48 +76,10 @@ public sealed class StopSocketListenerCommand : SocketCmdletBase
         }
     }
 
-    private List<SocketListener> Resolve()
+    private List<SocketListener> Resolve() => ParameterSetName switch
     {
-        var found = new List<SocketListener>();
-        IReadOnlyList<SocketListener> all = ListenerRegistry.All;
-        switch (ParameterSetName)
-        {
-            case InputObjectSet:
-                found.AddRange(InputObject.Where(l => l is not null));
-                break;
-            case IdSet:
-                foreach (int id in Id)
-                {
-                    SocketListener? l = all.FirstOrDefault(x => x.Id == id);
-                    if (l is null)
-                    {
-                        string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenerIdNotFound, id);
-                        WriteError(new ErrorRecord(new ItemNotFoundException(message), "ListenerNotFound", ErrorCategory.ObjectNotFound, id));
-                    }
-                    else
-                    {
-                        found.Add(l);
-                    }
-                }
-
-                break;
-            default:
-                foreach (string name in Name)
-                {
-                    var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
-                    List<SocketListener> matches = all.Where(l => pattern.IsMatch(l.Name)).ToList();
-                    if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
-                    {
-                        string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenerNameNotFound, name);
-                        WriteError(new ErrorRecord(new ItemNotFoundException(message), "ListenerNotFound", ErrorCategory.ObjectNotFound, name));
-                    }
-
-                    found.AddRange(matches.Where(m => !found.Contains(m)));
-                }
-
-                break;
-        }
-
-        return found;
-    }
+        InputObjectSet => InputObject.Where(l => l is not null).Distinct().ToList(),
+        IdSet => ListenerSelection.ById(Id, WriteError),
+        _ => ListenerSelection.ByName(Name, WriteError),
+    };
 }
