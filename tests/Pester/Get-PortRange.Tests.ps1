@@ -86,6 +86,19 @@ Describe 'Get-PortRange' -Tag CI {
         }
     }
 
+    Context 'completion' {
+        It 'completes -Port with well-known ports by service name and by number' {
+            $line = 'Get-PortRange -Port htt'
+            $byName = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+            $byName.CompletionText | Should -Contain '80'
+            $byName.CompletionText | Should -Contain '443'
+            $line = 'Test-Port localhost 44'
+            $byNumber = (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches
+            $byNumber.CompletionText | Should -Contain '443'
+            $byNumber.CompletionText | ForEach-Object { $_ | Should -BeLike '44*' }
+        }
+    }
+
     Context 'help' {
         It 'has help with examples' {
             $helpFile = Join-Path (Split-Path (Get-Module SocketShell).Path) 'en-US' 'SocketShell.dll-Help.xml'

@@ -106,6 +106,11 @@ public partial class CmdletConventionsTests
                 Assert.Contains("PortListTransformationAttribute", p.AttributeNames);
             }
 
+            if (p.Name == "Port" && p.Type.FullName is "System.Int32[]" or "System.Int32")
+            {
+                Assert.Contains("ArgumentCompleterAttribute", p.AttributeNames); // PortCompleter: well-known ports
+            }
+
             if (p.Name == "AddressFamily")
             {
                 Assert.Equal("SocketShell.IPFamily", p.Type.FullName);

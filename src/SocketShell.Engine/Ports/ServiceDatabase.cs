@@ -155,6 +155,11 @@ public sealed class ServiceDatabase
         return names.ToArray();
     }
 
+    /// <summary>Every (port, protocol, name) entry, ordered by port then protocol.</summary>
+    public IEnumerable<(int Port, PortProtocol Protocol, string Name)> Entries() =>
+        _byPort.OrderBy(e => e.Key.Port).ThenBy(e => e.Key.Protocol)
+            .SelectMany(e => e.Value.Select(name => (e.Key.Port, e.Key.Protocol, name)));
+
     /// <summary>The first service name for the port, or null.</summary>
     public string? LookupFirst(int port, PortProtocol protocol)
     {

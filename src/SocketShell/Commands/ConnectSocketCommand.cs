@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using SocketShell.Completers;
 using SocketShell.Client;
 using SocketShell.Resources;
 using SocketShell.Transformations;
@@ -22,6 +23,7 @@ public sealed class ConnectSocketCommand : SocketCmdletBase
     /// <summary>The TCP port.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, HelpMessage = "The TCP port to connect to (1-65535).")]
     [ValidateRange(1, 65535)]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public int Port { get; set; }
 
     /// <summary>The time allowed for the whole connect.</summary>

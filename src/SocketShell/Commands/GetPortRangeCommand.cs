@@ -30,6 +30,7 @@ public sealed class GetPortRangeCommand : SocketCmdletBase
         HelpMessage = "Ports to describe: numbers, lists or ranges such as '8000-8100'.")]
     [PortListTransformation]
     [ValidateRange(0, 65535)]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public int[] Port { get; set; } = [];
 
     /// <summary>The protocol to take ranges and service names for.</summary>

@@ -26,6 +26,7 @@ public sealed class ReceiveDatagramCommand : SocketCmdletBase
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true,
         HelpMessage = "The local UDP port to receive on (1-65535).")]
     [ValidateRange(1, 65535)]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public int Port { get; set; }
 
     /// <summary>The local address.</summary>

@@ -33,6 +33,7 @@ public sealed class SendDatagramCommand : SocketCmdletBase
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
         HelpMessage = "The UDP port to send to (1-65535).")]
     [ValidateRange(1, 65535)]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public int Port { get; set; }
 
     /// <summary>The payload of one datagram.</summary>

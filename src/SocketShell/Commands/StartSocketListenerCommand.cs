@@ -21,6 +21,7 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
     /// <summary>The port to listen on.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "The port to listen on; 0 lets the operating system choose (the chosen port is in the result).")]
     [ValidateRange(0, 65535)]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public int Port { get; set; }
 
     /// <summary>Tcp or Udp.</summary>

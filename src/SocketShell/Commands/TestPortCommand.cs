@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
+using SocketShell.Completers;
 using SocketShell.Resources;
 using SocketShell.Scan;
 using SocketShell.Transformations;
@@ -49,6 +50,7 @@ public sealed class TestPortCommand : SocketCmdletBase
     [PortListTransformation]
     [ValidateNotNullOrEmpty]
     [ValidateRange(0, 65535)]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public int[] Port { get; set; } = [];
 
     /// <summary>How long one connection attempt waits for an answer.</summary>

@@ -22,6 +22,16 @@ public class ServiceDatabaseTests
     }
 
     [Fact]
+    public void Entries_list_every_name_by_port_then_protocol()
+    {
+        var entries = Sample().Entries().ToList();
+        Assert.Equal(11, entries.Count);
+        Assert.Equal((1, PortProtocol.Tcp, "tcpmux"), entries[0]);
+        Assert.Equal((7, PortProtocol.Udp, "echo"), entries[2]);
+        Assert.Equal(entries.OrderBy(e => e.Port).ThenBy(e => e.Protocol), entries);
+    }
+
+    [Fact]
     public void A_missing_file_falls_back_to_the_built_in_table()
     {
         ServiceDatabase db = ServiceDatabase.Load(Path.Combine(Path.GetTempPath(), "no-such-dir-socketshell", "services"));
