@@ -1,6 +1,8 @@
 # Loopback peers for the client-session Pester files (Connect-Socket, Send-SocketData, Disconnect-Socket,
 # Get-Socket, Receive-SocketData -Socket). Dot-sourced in BeforeAll. Every wait is bounded.
 
+. (Join-Path $PSScriptRoot 'TestHelpers.ps1')
+
 function New-TestListener {
     param([ipaddress] $Address = [ipaddress]::Loopback, [int] $Backlog = 16)
     $l = [System.Net.Sockets.TcpListener]::new($Address, 0)
@@ -122,18 +124,4 @@ function Start-TestTlsServer {
     $handle = $ps.BeginInvoke()
     Wait-Until { $ready.Accepting } 30000
     [pscustomobject]@{ PowerShell = $ps; Handle = $handle }
-}
-
-function Get-OpenSocketCount {
-    # Sockets this process holds (Linux: /proc/<pid>/fd links to socket:[inode]).
-    @(Get-ChildItem "/proc/$PID/fd" -ErrorAction SilentlyContinue | Where-Object { $_.LinkTarget -like 'socket:*' }).Count
-}
-
-function Wait-Until {
-    param([scriptblock] $Condition, [int] $Milliseconds = 5000)
-    $sw = [System.Diagnostics.Stopwatch]::StartNew()
-    while (-not (& $Condition)) {
-        if ($sw.ElapsedMilliseconds -gt $Milliseconds) { throw "Condition not met within $Milliseconds ms: $Condition" }
-        Start-Sleep -Milliseconds 10
-    }
 }

@@ -176,7 +176,7 @@ Describe 'Connect-Socket' -Tag CI {
 
     It 'stops at once on Ctrl+C and leaves no socket open' {
         $stalled = New-StalledListener
-        $before = Get-OpenSocketCount
+        $before = Get-SocketCount
         $ps = [powershell]::Create()
         try {
             $null = $ps.AddScript({
@@ -186,14 +186,14 @@ Describe 'Connect-Socket' -Tag CI {
             }).AddArgument($manifest).AddArgument($stalled.Port)
             $handle = $ps.BeginInvoke()
             Wait-Until { $ps.InvocationStateInfo.State -eq 'Running' }
-            Wait-Until { (Get-OpenSocketCount) -gt $before } 10000
+            Wait-Until { (Get-SocketCount) -gt $before } 10000
             $sw = [System.Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
             $sw.Stop()
             $sw.ElapsedMilliseconds | Should -BeLessThan 5000
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
             $handle.IsCompleted | Should -BeTrue
-            Wait-Until { (Get-OpenSocketCount) -eq $before }
+            Wait-Until { (Get-SocketCount) -eq $before }
             Get-Socket | Where-Object { $_.RemoteEndPoint.Port -eq $stalled.Port } | Should -BeNullOrEmpty
         }
         finally { $ps.Dispose(); $stalled.Dispose() }

@@ -101,13 +101,13 @@ Describe 'Disconnect-Socket' -Tag CI {
     }
 
     It 'leaves no socket open afterwards' {
-        $before = Get-OpenSocketCount
+        $before = Get-SocketCount
         $c = Connect-Socket 127.0.0.1 $port
         $server = Wait-TestAccept $listener $c
-        (Get-OpenSocketCount) | Should -Be ($before + 2)
+        (Get-SocketCount) | Should -Be ($before + 2)
         $server.Dispose()
         Disconnect-Socket $c
-        (Get-OpenSocketCount) | Should -Be $before
+        (Get-SocketCount) | Should -Be $before
     }
 
     It 'closes every connection on Remove-Module' {

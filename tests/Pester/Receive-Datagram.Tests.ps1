@@ -3,27 +3,7 @@
 BeforeAll {
     $manifest = Join-Path $PSScriptRoot '..' '..' 'out' 'SocketShell' 'SocketShell.psd1'
     Import-Module $manifest -Force -ErrorAction Stop
-
-    function Get-FreeUdpPort([ipaddress] $Address = [ipaddress]::Loopback) {
-        $probe = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new($Address, 0))
-        $port = $probe.Client.LocalEndPoint.Port
-        $probe.Dispose()
-        $port
-    }
-
-    function Get-SocketCount {
-        if (-not (Test-Path /proc/self/fd)) { return -1 }
-        @(Get-ChildItem /proc/self/fd -ErrorAction SilentlyContinue | Where-Object { $_.LinkTarget -like 'socket:*' }).Count
-    }
-
-    # Waits (bounded) until $Condition is true; the condition is re-checked every 20 ms.
-    function Wait-Until([scriptblock] $Condition, [int] $Milliseconds = 10000) {
-        $sw = [Diagnostics.Stopwatch]::StartNew()
-        while (-not (& $Condition)) {
-            if ($sw.ElapsedMilliseconds -gt $Milliseconds) { throw "Timed out after $Milliseconds ms waiting for: $Condition" }
-            Start-Sleep -Milliseconds 20
-        }
-    }
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 
     # Runs a script in another runspace with the module loaded; output goes to a PSDataCollection so items
     # can be seen while the command still runs. -Verbose is on, so the "Receiving ..." line tells when the

@@ -3,6 +3,7 @@
 BeforeAll {
     $manifest = Join-Path $PSScriptRoot '..' '..' 'out' 'SocketShell' 'SocketShell.psd1'
     Import-Module $manifest -Force -ErrorAction Stop
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 
     function New-Peer([ipaddress] $Address = [ipaddress]::Loopback) {
         $peer = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new($Address, 0))
@@ -34,18 +35,6 @@ BeforeAll {
     function Stop-Echo($Echo) {
         $null = $Echo.Handle.AsyncWaitHandle.WaitOne(10000)
         $Echo.PowerShell.Dispose()
-    }
-
-    function Get-ClosedUdpPort([ipaddress] $Address = [ipaddress]::Loopback) {
-        $probe = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new($Address, 0))
-        $port = $probe.Client.LocalEndPoint.Port
-        $probe.Dispose()
-        $port
-    }
-
-    function Get-SocketCount {
-        if (-not (Test-Path /proc/self/fd)) { return -1 }
-        @(Get-ChildItem /proc/self/fd -ErrorAction SilentlyContinue | Where-Object { $_.LinkTarget -like 'socket:*' }).Count
     }
 
     $script:HasIPv6 = $false
@@ -140,7 +129,7 @@ Describe 'Send-Datagram' -Tag CI {
 
     It 'is PortUnreachable when nothing listens (the ICMP report, not the timeout)' {
         # Verified on Linux; Windows and macOS report it too.
-        $port = Get-ClosedUdpPort
+        $port = Get-FreeUdpPort
         $sw = [Diagnostics.Stopwatch]::StartNew()
         $r = Send-Datagram 127.0.0.1 $port 'x' -Wait -Timeout 30
         $sw.Stop()
@@ -150,7 +139,7 @@ Describe 'Send-Datagram' -Tag CI {
 
     It 'is PortUnreachable on ::1 too' {
         if (-not $script:HasIPv6) { Set-ItResult -Skipped -Because 'IPv6 loopback is not available'; return }
-        $r = Send-Datagram ::1 (Get-ClosedUdpPort ([ipaddress]::IPv6Loopback)) 'x' -Wait -Timeout 30
+        $r = Send-Datagram ::1 (Get-FreeUdpPort ([ipaddress]::IPv6Loopback)) 'x' -Wait -Timeout 30
         $r.Status | Should -Be 'PortUnreachable'
         $r.RemoteEndPoint.AddressFamily | Should -Be 'InterNetworkV6'
     }
@@ -214,9 +203,9 @@ Describe 'Send-Datagram' -Tag CI {
             return
         }
 
-        { Send-Datagram 127.255.255.255 (Get-ClosedUdpPort) 'x' -ErrorAction Stop } |
+        { Send-Datagram 127.255.255.255 (Get-FreeUdpPort) 'x' -ErrorAction Stop } |
             Should -Throw -ErrorId 'BroadcastNotAllowed,SocketShell.Commands.SendDatagramCommand'
-        (Send-Datagram 127.255.255.255 (Get-ClosedUdpPort) 'x' -Broadcast).Status | Should -Be 'Sent'
+        (Send-Datagram 127.255.255.255 (Get-FreeUdpPort) 'x' -Broadcast).Status | Should -Be 'Sent'
     }
 
     It 'is HostNotFound for an address of the wrong family' {
@@ -226,7 +215,7 @@ Describe 'Send-Datagram' -Tag CI {
 
     It 'sends from -LocalPort and reports PortInUse when it is taken' {
         $peer = New-Peer
-        $source = Get-ClosedUdpPort
+        $source = Get-FreeUdpPort
         try {
             $r = Send-Datagram 127.0.0.1 $peer.Client.LocalEndPoint.Port 'x' -LocalPort $source -Ttl 2
             $r.LocalEndPoint.Port | Should -Be $source
@@ -292,7 +281,7 @@ Describe 'Send-Datagram' -Tag CI {
             $before = Get-SocketCount
             if ($before -lt 0) { Set-ItResult -Skipped -Because 'no /proc/self/fd to count sockets'; return }
             'a', 'b' | Send-Datagram 127.0.0.1 $peer.Client.LocalEndPoint.Port -Wait -Timeout 50ms | Out-Null
-            'c' | Send-Datagram 127.0.0.1 $peer.Client.LocalEndPoint.Port -LocalPort (Get-ClosedUdpPort) | Out-Null
+            'c' | Send-Datagram 127.0.0.1 $peer.Client.LocalEndPoint.Port -LocalPort (Get-FreeUdpPort) | Out-Null
             Send-Datagram 127.0.0.1 $peer.Client.LocalEndPoint.Port -Data ([byte[]]::new(70000)) -ErrorAction SilentlyContinue | Out-Null
             Get-SocketCount | Should -Be $before
         }

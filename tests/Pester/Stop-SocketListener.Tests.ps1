@@ -3,11 +3,7 @@
 BeforeAll {
     $manifest = Join-Path $PSScriptRoot '..' '..' 'out' 'SocketShell' 'SocketShell.psd1'
     Import-Module $manifest -Force -ErrorAction Stop
-
-    function Get-SocketFdCount {
-        if (-not $IsLinux) { return -1 }
-        @(Get-ChildItem /proc/self/fd -ErrorAction SilentlyContinue | Where-Object { $_.LinkTarget -like 'socket:*' }).Count
-    }
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 }
 
 AfterAll {
@@ -61,7 +57,7 @@ Describe 'Stop-SocketListener' -Tag CI {
 
     It 'leaves no socket open after stopping a listener with live connections' {
         if (-not $IsLinux) { Set-ItResult -Skipped -Because 'socket descriptors are counted in /proc/self/fd'; return }
-        $before = Get-SocketFdCount
+        $before = Get-SocketCount
         $l = Start-SocketListener 0 -Mode Echo
         $u = Start-SocketListener 0 -Protocol Udp
         $clients = 1..5 | ForEach-Object { [System.Net.Sockets.TcpClient]::new('127.0.0.1', $l.Port) }
@@ -70,7 +66,7 @@ Describe 'Stop-SocketListener' -Tag CI {
         $l.ActiveConnections | Should -Be 5
         $l, $u | Stop-SocketListener
         $clients | ForEach-Object { $_.Dispose() }
-        Get-SocketFdCount | Should -Be $before
+        Get-SocketCount | Should -Be $before
     }
 
     It 'Remove-Module stops every listener (in a child process)' {

@@ -3,6 +3,7 @@
 BeforeAll {
     $manifest = Join-Path $PSScriptRoot '..' '..' 'out' 'SocketShell' 'SocketShell.psd1'
     Import-Module $manifest -Force -ErrorAction Stop
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 
     # A port that refuses: bound (nobody else gets it) but not listening.
     function New-ClosedPort([ipaddress] $Address = [ipaddress]::Loopback) {
@@ -42,11 +43,6 @@ BeforeAll {
     function Remove-StalledPort($Stalled) {
         foreach ($c in $Stalled.Fillers) { $c.Dispose() }
         $Stalled.Listener.Dispose()
-    }
-
-    function Get-SocketCount {
-        if (-not $IsLinux) { return -1 }
-        @(Get-ChildItem /proc/self/fd -ErrorAction SilentlyContinue | Where-Object { "$($_.LinkTarget)" -like 'socket:*' }).Count
     }
 
     $script:open = New-OpenPort
