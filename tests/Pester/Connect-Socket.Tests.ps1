@@ -192,7 +192,7 @@ Describe 'Connect-Socket' -Tag CI {
             $sw.Stop()
             $sw.ElapsedMilliseconds | Should -BeLessThan 5000
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-            $handle.IsCompleted | Should -BeTrue
+            $handle.AsyncWaitHandle.WaitOne(5000) | Should -BeTrue   # completion is signalled just after Stop returns
             Wait-Until { (Get-SocketCount) -eq $before }
             Get-Socket | Where-Object { $_.RemoteEndPoint.Port -eq $stalled.Port } | Should -BeNullOrEmpty
         }

@@ -3,6 +3,7 @@
 BeforeAll {
     $manifest = Join-Path $PSScriptRoot '..' '..' 'out' 'SocketShell' 'SocketShell.psd1'
     Import-Module $manifest -Force -ErrorAction Stop
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
 }
 
 AfterAll {
@@ -93,9 +94,8 @@ Describe 'Receive-SocketData' -Tag CI {
         try {
             $null = $ps.AddCommand('Import-Module').AddArgument($manifest).AddStatement().AddCommand('Receive-SocketData').AddParameter('Listener', $l).AddParameter('Wait').AddParameter('Timeout', 60)
             $async = $ps.BeginInvoke()
-            $deadline = [DateTime]::UtcNow.AddSeconds(10)
-            while ($ps.InvocationStateInfo.State -ne 'Running' -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 20 }
-            Start-Sleep -Milliseconds 300
+            Wait-Until { $ps.InvocationStateInfo.State -eq 'Running' }
+            $async.AsyncWaitHandle.WaitOne(300) | Should -BeFalse   # still waiting for data
             $sw = [Diagnostics.Stopwatch]::StartNew()
             $ps.Stop()
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 5

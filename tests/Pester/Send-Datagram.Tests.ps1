@@ -303,9 +303,9 @@ Describe 'Send-Datagram' -Tag CI {
             $sw.Stop()
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 5
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
-            $handle.IsCompleted | Should -BeTrue
+            $handle.AsyncWaitHandle.WaitOne(5000) | Should -BeTrue   # completion is signalled just after Stop returns
         }
         finally { $ps.Dispose(); $peer.Dispose() }
-        if ($before -ge 0) { Get-SocketCount | Should -Be ($before - 1) }   # only the peer is gone besides
+        if ($before -ge 0) { Wait-Until { (Get-SocketCount) -eq ($before - 1) } 5000 }   # only the peer is gone besides
     }
 }

@@ -243,7 +243,7 @@ HostName,Port
             $sw.Elapsed.TotalSeconds | Should -BeLessThan 5
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
             $ps.Dispose()
-            Get-SocketCount | Should -Be $before
+            Wait-Until { (Get-SocketCount) -eq $before } 5000
         }
         finally {
             $ps.Dispose()
