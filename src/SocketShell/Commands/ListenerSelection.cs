@@ -13,11 +13,10 @@ internal static class ListenerSelection
 {
     public static List<SocketListener> ById(IEnumerable<int> ids, Action<ErrorRecord> writeError)
     {
-        IReadOnlyList<SocketListener> all = ListenerRegistry.All;
         var found = new List<SocketListener>();
         foreach (int id in ids)
         {
-            SocketListener? listener = all.FirstOrDefault(x => x.Id == id);
+            SocketListener? listener = ListenerRegistry.Find(id);
             if (listener is null)
             {
                 writeError(NotFound(string.Format(CultureInfo.CurrentCulture, Messages.ListenerIdNotFound, id), id));
