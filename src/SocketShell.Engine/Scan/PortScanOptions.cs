@@ -52,6 +52,27 @@ public sealed class PortScanOptions
     /// <summary>With <see cref="Wait"/>: the least time between the starts of two attempts on one port.</summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// What to do after a TCP handshake completes (TLS facts, a banner); null or inactive: close at once.
+    /// The probe's slot stays busy until the stage ends, so <see cref="ThrottleLimit"/> bounds it too.
+    /// </summary>
+    public PostConnectOptions? PostConnect { get; set; }
+
+    /// <summary>
+    /// A latency series: how many attempts per (host, port), each a new connection and a result of its
+    /// own (default 1). Ignored with <see cref="Continuous"/>.
+    /// </summary>
+    public int Count { get; set; } = 1;
+
+    /// <summary>A latency series without end: attempts go on until the scan is cancelled.</summary>
+    public bool Continuous { get; set; }
+
+    /// <summary>In a series: the least time between the starts of two attempts on one (host, port) (default 1 s).</summary>
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Whether each (host, port) is probed more than once (<see cref="Count"/> above 1 or <see cref="Continuous"/>).</summary>
+    public bool IsSeries => Continuous || Count > 1;
+
     private static long? ReadSoftOpenFileLimit()
     {
         if (!OperatingSystem.IsLinux())
@@ -104,5 +125,22 @@ public sealed class PortScanOptions
         {
             throw new ArgumentOutOfRangeException(nameof(RetryInterval), RetryInterval, "The retry interval must not be negative.");
         }
+
+        if (Count < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Count), Count, "The count must be at least 1.");
+        }
+
+        if (Interval < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Interval), Interval, "The interval must not be negative.");
+        }
+
+        if (IsSeries && Wait)
+        {
+            throw new ArgumentException("A latency series (Count, Continuous) and Wait do not combine.", nameof(Wait));
+        }
+
+        PostConnect?.Validate();
     }
 }

@@ -43,6 +43,7 @@ public sealed class PortScanner : IDisposable
     private readonly ServiceDatabase _services = ServiceDatabase.System;
     private readonly Stack<ProbeSlot> _parked = new();
     private int _retired;
+    private int _stageSockets;
     private int _pendingResolutions;
     private bool _completeCalled;
     private bool _finished;
@@ -75,6 +76,10 @@ public sealed class PortScanner : IDisposable
             Wait = options.Wait,
             WaitTimeout = options.WaitTimeout,
             RetryInterval = options.RetryInterval,
+            PostConnect = options.PostConnect is { IsActive: true } post ? post.Clone() : null,
+            Count = options.Count,
+            Continuous = options.Continuous,
+            Interval = options.Interval,
         };
         _onResult = onResult;
         _onNameNotResolved = onNameNotResolved;
@@ -104,13 +109,16 @@ public sealed class PortScanner : IDisposable
 
     internal bool IsStopping => _stopping;
 
+    /// <summary>Whether open sockets go on to the post-connect stage instead of being closed at once.</summary>
+    internal bool HasPostConnect => _options.PostConnect is not null;
+
     /// <summary>How many probes this scan really runs at once (the requested limit, capped by <see cref="PortScanOptions.MaxThrottleLimit"/>).</summary>
     public int ThrottleLimit => _slots.Length;
 
     internal TimeSpan SweepInterval { get; }
 
     /// <summary>The sockets currently open by this scan (for tests: zero once it has finished).</summary>
-    public int OpenSockets => _slots.Count(s => s.HasSocket);
+    public int OpenSockets => _slots.Count(s => s.HasSocket) + Volatile.Read(ref _stageSockets);
 
     /// <summary>
     /// Scans <paramref name="computerNames"/> × <paramref name="ports"/> and yields each result as it completes.
@@ -419,35 +427,58 @@ public sealed class PortScanner : IDisposable
             return null;
         }
 
+        if (outcome.Connected is not null)
+        {
+            _ = RunPostConnectAsync(slot, job, outcome);
+            return null; // the slot stays busy until the stage ends
+        }
+
         return Conclude(job, outcome) ?? ReleaseOrNext(slot);
+    }
+
+    /// <summary>Runs the post-connect stage on an open socket, then reports and moves the slot on.</summary>
+    private async Task RunPostConnectAsync(ProbeSlot slot, Job job, ProbeOutcome outcome)
+    {
+        Interlocked.Increment(ref _stageSockets);
+        PortStatus status = StatusOf(job, outcome);
+        try
+        {
+            await PostConnectStage.RunAsync(outcome.Connected!, status, _options.PostConnect!, _options.Timeout, _stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The scan is stopping: Conclude reports nothing.
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fault(e);
+        }
+        finally
+        {
+            outcome.Connected!.Dispose();
+            Interlocked.Decrement(ref _stageSockets);
+        }
+
+        Job? next = Conclude(job, outcome with { Connected = null }, status) ?? ReleaseOrNext(slot);
+        if (next is not null)
+        {
+            slot.Assign(next);
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.Run(), slot, preferLocal: false);
+        }
     }
 
     /// <summary>
     /// Reports the job's result, or schedules its retry; returns the job itself when it goes on at once
     /// on the same slot (its next address), else null.
     /// </summary>
-    internal Job? Conclude(Job job, ProbeOutcome outcome)
+    internal Job? Conclude(Job job, ProbeOutcome outcome, PortStatus? prepared = null)
     {
         if (_stopping)
         {
             return null;
         }
 
-        var status = new PortStatus
-        {
-            ComputerName = job.Request.Name,
-            RemoteAddress = job.Addresses[job.AddressIndex],
-            Port = job.Port,
-            Status = outcome.State switch
-            {
-                ProbeEndState.Open => PortState.Open,
-                ProbeEndState.Closed => PortState.Closed,
-                ProbeEndState.TimedOut => PortState.TimedOut,
-                _ => PortState.Unreachable,
-            },
-            Latency = outcome.State is ProbeEndState.Open or ProbeEndState.Closed ? outcome.Elapsed : null,
-        };
-
+        PortStatus status = prepared ?? StatusOf(job, outcome);
         if (status.Status != PortState.Open)
         {
             // Keep the most telling failure: a refusal beats silence; otherwise the first address's.
@@ -487,6 +518,7 @@ public sealed class PortScanner : IDisposable
                 {
                     long due = Math.Max(now, job.AttemptStart + (long)(_options.RetryInterval.TotalSeconds * Stopwatch.Frequency));
                     job.Reset();
+                    job.Attempt++;
                     lock (_gate)
                     {
                         job.DueTicks = due;
@@ -498,6 +530,18 @@ public sealed class PortScanner : IDisposable
             }
 
             _onResult(job.Pair, status);
+            if (_options.IsSeries && (_options.Continuous || job.Attempt < _options.Count))
+            {
+                // The next attempt of a latency series: a new connection, Interval after this one began.
+                long due = Math.Max(Stopwatch.GetTimestamp(), job.AttemptStart + (long)(_options.Interval.TotalSeconds * Stopwatch.Frequency));
+                job.Reset();
+                job.Attempt++;
+                lock (_gate)
+                {
+                    job.DueTicks = due;
+                    _delayed.Add(job);
+                }
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -506,6 +550,22 @@ public sealed class PortScanner : IDisposable
 
         return null;
     }
+
+    private static PortStatus StatusOf(Job job, ProbeOutcome outcome) => new()
+    {
+        ComputerName = job.Request.Name,
+        RemoteAddress = job.Addresses[job.AddressIndex],
+        Port = job.Port,
+        Status = outcome.State switch
+        {
+            ProbeEndState.Open => PortState.Open,
+            ProbeEndState.Closed => PortState.Closed,
+            ProbeEndState.TimedOut => PortState.TimedOut,
+            _ => PortState.Unreachable,
+        },
+        Latency = outcome.State is ProbeEndState.Open or ProbeEndState.Closed ? outcome.Elapsed : null,
+        Attempt = job.Attempt,
+    };
 
     internal Job? ReleaseOrNext(ProbeSlot slot)
     {
@@ -678,6 +738,9 @@ public sealed class PortScanner : IDisposable
         public PortStatus? Best { get; set; }
 
         public int LocalRetries { get; set; }
+
+        /// <summary>The attempt number: 1, then 2, ... in a series or a wait.</summary>
+        public int Attempt { get; set; } = 1;
 
         public long DueTicks { get; set; }
 

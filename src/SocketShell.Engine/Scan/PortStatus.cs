@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 
 namespace SocketShell;
 
@@ -20,9 +23,15 @@ public enum PortState
 
     /// <summary>The name did not resolve to any address of the requested family; nothing was sent.</summary>
     HostNotFound = 4,
+
+    /// <summary>
+    /// UDP only: no reply and no ICMP port unreachable, even after retries. Something may be listening
+    /// and ignoring the datagram, or a firewall drops it; a UDP probe cannot tell which (nmap's "open|filtered").
+    /// </summary>
+    OpenOrFiltered = 5,
 }
 
-/// <summary>The result of one TCP connect probe (Test-Port).</summary>
+/// <summary>The result of one probe of Test-Port: a TCP connect (optionally with TLS and a banner read) or a UDP datagram.</summary>
 public sealed class PortStatus
 {
     /// <summary>The name or address as it was given.</summary>
@@ -31,8 +40,17 @@ public sealed class PortStatus
     /// <summary>The address that was probed (null for <see cref="PortState.HostNotFound"/>).</summary>
     public IPAddress? RemoteAddress { get; set; }
 
-    /// <summary>The TCP port that was probed.</summary>
+    /// <summary>The port that was probed.</summary>
     public int Port { get; set; }
+
+    /// <summary>The transport probed: Tcp (a connect) or Udp (a datagram).</summary>
+    public TransportProtocol Protocol { get; set; } = TransportProtocol.Tcp;
+
+    /// <summary>
+    /// The attempt this result belongs to: 1, 2, ... in a latency series (-Count, -Continuous); with
+    /// -Wait, how many attempts it took; otherwise 1.
+    /// </summary>
+    public int Attempt { get; set; } = 1;
 
     /// <summary>Whether the handshake completed (<see cref="Status"/> is <see cref="PortState.Open"/>).</summary>
     public bool Open => Status == PortState.Open;
@@ -40,11 +58,65 @@ public sealed class PortStatus
     /// <summary>What the probe found.</summary>
     public PortState Status { get; set; }
 
-    /// <summary>How long the handshake (Open) or the refusal (Closed) took; null otherwise.</summary>
+    /// <summary>
+    /// How long the TCP handshake (Open) or the refusal (Closed) took, or for UDP the time to the reply or
+    /// the ICMP report; null otherwise. Only the handshake is timed, never TLS or a banner read.
+    /// </summary>
     public TimeSpan? Latency { get; set; }
 
-    /// <summary>The service name the services database gives for the port over TCP, if any.</summary>
+    /// <summary>
+    /// <see cref="Latency"/> in milliseconds, to the microsecond (for <c>Measure-Object -Property LatencyMs</c>,
+    /// which cannot average TimeSpans); null when <see cref="Latency"/> is.
+    /// </summary>
+    public double? LatencyMs => Latency is TimeSpan t ? Math.Round(t.Ticks / (double)TimeSpan.TicksPerMillisecond, 3) : null;
+
+    /// <summary>The service name the services database gives for the port over the probed protocol, if any.</summary>
     public string? Service { get; set; }
+
+    /// <summary>With -Tls: the TLS version the handshake agreed on (None when it failed).</summary>
+    public SslProtocols? TlsProtocol { get; set; }
+
+    /// <summary>With -Tls: the cipher suite the handshake agreed on.</summary>
+    public TlsCipherSuite? CipherSuite { get; set; }
+
+    /// <summary>With -Tls: the server's certificate, whether or not it validates.</summary>
+    public X509Certificate2? Certificate { get; set; }
+
+    /// <summary>With -Tls: the certificate's subject distinguished name.</summary>
+    public string? Subject { get; set; }
+
+    /// <summary>With -Tls: the certificate's issuer distinguished name.</summary>
+    public string? Issuer { get; set; }
+
+    /// <summary>With -Tls: the certificate's NotAfter (when it expires).</summary>
+    public DateTimeOffset? CertificateExpires { get; set; }
+
+    /// <summary>With -Tls: whole days until <see cref="CertificateExpires"/> (negative once expired).</summary>
+    public int? CertificateDaysLeft { get; set; }
+
+    /// <summary>
+    /// With -Tls: whether the certificate chain and the name (-ServerName, else the name given) validate.
+    /// A failed validation never fails the probe: see <see cref="CertificateError"/>.
+    /// </summary>
+    public bool? CertificateValid { get; set; }
+
+    /// <summary>With -Tls: why the certificate does not validate (the SslPolicyErrors and chain status), else null.</summary>
+    public string? CertificateError { get; set; }
+
+    /// <summary>
+    /// With -Tls: why the TLS handshake failed on an open port (not TLS, protocol mismatch, timeout),
+    /// else null. The port stays Open: the TCP handshake did complete.
+    /// </summary>
+    public string? TlsError { get; set; }
+
+    /// <summary>
+    /// With -ReadBanner: what the service sent first, decoded as UTF-8 (trailing line ends removed), or
+    /// empty when it sent nothing in time. With -Protocol Udp: the reply datagram's text.
+    /// </summary>
+    public string? Banner { get; set; }
+
+    /// <summary>The raw bytes behind <see cref="Banner"/>.</summary>
+    public byte[]? BannerBytes { get; set; }
 
     /// <summary>The remote end point as text, e.g. <c>127.0.0.1:22</c> or <c>[::1]:22</c>.</summary>
     public override string ToString() => RemoteAddress is null

@@ -18,8 +18,11 @@ internal enum ProbeEndState
     Swept,
 }
 
-/// <summary>The end of one connect attempt.</summary>
-internal readonly record struct ProbeOutcome(ProbeEndState State, TimeSpan Elapsed, SocketError Error);
+/// <summary>
+/// The end of one connect attempt. <paramref name="Connected"/> is the open socket when the scan has a
+/// post-connect stage (<see cref="PortScanOptions.PostConnect"/>): whoever receives it owns it.
+/// </summary>
+internal readonly record struct ProbeOutcome(ProbeEndState State, TimeSpan Elapsed, SocketError Error, Socket? Connected = null);
 
 /// <summary>
 /// One probe slot of a <see cref="PortScanner"/>: a reusable SocketAsyncEventArgs that runs one
@@ -327,6 +330,11 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         }
 
         Volatile.Write(ref _socket, null);
+        if (end == ProbeEndState.Open && _owner.HasPostConnect)
+        {
+            return new ProbeOutcome(end, elapsed, error, socket); // the post-connect stage closes it
+        }
+
         socket.Dispose();
         return new ProbeOutcome(end, elapsed, error);
     }
