@@ -70,6 +70,9 @@ public sealed class PortScanOptions
     /// <summary>In a series: the least time between the starts of two attempts on one (host, port) (default 1 s).</summary>
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>UDP (<see cref="UdpPortScanner"/>): the datagram sent to each port; null or empty sends an empty datagram.</summary>
+    public byte[]? Payload { get; set; }
+
     /// <summary>Whether each (host, port) is probed more than once (<see cref="Count"/> above 1 or <see cref="Continuous"/>).</summary>
     public bool IsSeries => Continuous || Count > 1;
 

@@ -20,7 +20,7 @@ namespace SocketShell.Scan;
 /// address's failure. An address "answers" only by completing the handshake, so <c>localhost</c> finds a
 /// service on 127.0.0.1 even when ::1 comes first and refuses.
 /// </remarks>
-public sealed class PortScanner : IDisposable
+public sealed class PortScanner : IPortScan
 {
     private const int MaxLocalRetries = 200;
     private static readonly long s_localRetryTicks = Stopwatch.Frequency / 100; // 10 ms

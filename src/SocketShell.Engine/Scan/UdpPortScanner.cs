@@ -1,0 +1,449 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using SocketShell.Ports;
+
+namespace SocketShell.Scan;
+
+/// <summary>
+/// A UDP probe over many hosts and ports: one datagram (empty, or <see cref="PortScanOptions.Payload"/>)
+/// from a connected socket per port, so the kernel hands back only that port's reply and turns an ICMP
+/// port unreachable into a refused receive. A reply is Open (with the reply), an ICMP port unreachable
+/// is Closed, other ICMP errors are Unreachable, silence is OpenOrFiltered.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Hosts rate-limit ICMP errors (Linux: net.ipv4.icmp_ratelimit, by default one per second per
+/// destination with a small burst, plus the global net.ipv4.icmp_msgs_per_sec), so a closed port can
+/// be silent only because its ICMP report was not sent. Silence is therefore never taken at once: the
+/// silent ports of a request are probed again, round after round, while the previous round brought any
+/// answer (a rate-limited host keeps answering a few per round); a port is OpenOrFiltered only once a
+/// whole retry round, lasting at least <see cref="RetryRoundMinimum"/> (one refill of the per-destination
+/// limit), brought no answer from any of them. A truly silent port costs one Timeout plus one retry round.
+/// </para>
+/// <para>
+/// Without <see cref="PortScanOptions.AllAddresses"/> a port is tried on the name's addresses in order
+/// while they report it Closed; a reply anywhere is Open; silence at an address after a refusal at
+/// another is OpenOrFiltered (something may listen there).
+/// </para>
+/// </remarks>
+public sealed class UdpPortScanner : IPortScan
+{
+    /// <summary>The least time a retry round waits for answers: one refill of Linux's per-destination ICMP limit (icmp_ratelimit, 1000 ms).</summary>
+    public static readonly TimeSpan RetryRoundMinimum = TimeSpan.FromSeconds(1);
+
+    private const int ReceiveBufferSize = 65_536;
+
+    private readonly object _gate = new();
+    private readonly PortScanOptions _options;
+    private readonly Action<long, PortStatus> _onResult;
+    private readonly Action<SocketShellException>? _onNameNotResolved;
+    private readonly CancellationTokenSource _stop;
+    private readonly CancellationToken _callerToken;
+    private readonly SemaphoreSlim _throttle;
+    private readonly Dictionary<string, NameEntry> _names = new(StringComparer.OrdinalIgnoreCase);
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ServiceDatabase _services = ServiceDatabase.System;
+    private readonly byte[] _payload;
+    private int _running;
+    private int _openSockets;
+    private bool _completeCalled;
+    private bool _finished;
+    private long _nextPair;
+    private Exception? _fault;
+
+    /// <summary>Starts a UDP scan that takes targets through <see cref="Add"/>.</summary>
+    /// <param name="options">How to probe: Timeout, ThrottleLimit, AddressFamily, AllAddresses, Payload.</param>
+    /// <param name="onResult">Called once per result (from a thread-pool thread, possibly several at once) with the pair index <see cref="Add"/> gave and the result.</param>
+    /// <param name="onNameNotResolved">Called once per name that does not resolve, before its HostNotFound results.</param>
+    /// <param name="cancellationToken">Stops every in-flight probe at once.</param>
+    public UdpPortScanner(PortScanOptions options, Action<long, PortStatus> onResult, Action<SocketShellException>? onNameNotResolved, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(onResult);
+        options.Validate();
+        if (options.Wait || options.IsSeries || options.PostConnect is { IsActive: true })
+        {
+            throw new ArgumentException("UDP probes do not take Wait, a latency series, TLS or a banner read.", nameof(options));
+        }
+
+        _options = options;
+        _payload = options.Payload ?? [];
+        if (_payload.Length > 65_507)
+        {
+            throw new SocketShellException(SocketErrorKind.DatagramTooLarge, $"The payload is {_payload.Length:N0} bytes; a UDP datagram over IPv4 carries at most 65,507. Nothing was sent.");
+        }
+
+        ThrottleLimit = Math.Min(options.ThrottleLimit, PortScanOptions.MaxThrottleLimit());
+        _throttle = new SemaphoreSlim(ThrottleLimit, ThrottleLimit);
+        _onResult = onResult;
+        _onNameNotResolved = onNameNotResolved;
+        _callerToken = cancellationToken;
+        _stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task Completion => _completion.Task;
+
+    /// <inheritdoc/>
+    public int ThrottleLimit { get; }
+
+    /// <inheritdoc/>
+    public int OpenSockets => Volatile.Read(ref _openSockets);
+
+    /// <inheritdoc/>
+    public long Add(string computerName, IReadOnlyList<int> ports)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(computerName);
+        ArgumentNullException.ThrowIfNull(ports);
+        foreach (int p in ports)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(p, nameof(ports));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(p, 65535, nameof(ports));
+        }
+
+        string name = computerName.Trim();
+        int[] portList = [.. ports];
+        long basePair;
+        NameEntry entry;
+        lock (_gate)
+        {
+            if (_completeCalled)
+            {
+                throw new InvalidOperationException("Complete() was already called.");
+            }
+
+            basePair = _nextPair;
+            _nextPair += portList.Length;
+            if (portList.Length == 0)
+            {
+                return basePair;
+            }
+
+            _running++;
+            if (!_names.TryGetValue(name, out entry!))
+            {
+                entry = new NameEntry(HostResolver.ResolveAsync(name, _options.AddressFamily, _stop.Token));
+                _names.Add(name, entry);
+            }
+        }
+
+        _ = RunRequestAsync(name, portList, basePair, entry);
+        return basePair;
+    }
+
+    /// <inheritdoc/>
+    public void Complete()
+    {
+        lock (_gate)
+        {
+            _completeCalled = true;
+        }
+
+        CheckFinished();
+    }
+
+    /// <summary>Stops the scan (if still running).</summary>
+    public void Dispose()
+    {
+        if (!_completion.Task.IsCompleted)
+        {
+            Stop();
+        }
+
+        _stop.Dispose();
+    }
+
+    private async Task RunRequestAsync(string name, int[] ports, long basePair, NameEntry entry)
+    {
+        try
+        {
+            IPAddress[] addresses;
+            try
+            {
+                addresses = await entry.Resolution.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                ReportNotResolved(name, ports, basePair, entry, e);
+                return;
+            }
+
+            var items = new List<Item>();
+            for (int i = 0; i < ports.Length; i++)
+            {
+                if (_options.AllAddresses)
+                {
+                    items.AddRange(addresses.Select(a => new Item(name, ports[i], basePair + i, [a])));
+                }
+                else
+                {
+                    items.Add(new Item(name, ports[i], basePair + i, addresses));
+                }
+            }
+
+            await ProbeInRoundsAsync(items).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Stopped: nothing more to report.
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fault(e);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _running--;
+            }
+
+            CheckFinished();
+        }
+    }
+
+    private void ReportNotResolved(string name, int[] ports, long basePair, NameEntry entry, Exception error)
+    {
+        if (error is not SocketShellException sse)
+        {
+            sse = new SocketShellException(SocketErrorKind.HostNotFound, $"The name '{name}' could not be resolved: {error.Message}", name, error);
+        }
+
+        if (Interlocked.Exchange(ref entry.Reported, 1) == 0)
+        {
+            _onNameNotResolved?.Invoke(sse);
+        }
+
+        for (int i = 0; i < ports.Length && !_stop.IsCancellationRequested; i++)
+        {
+            _onResult(basePair + i, new PortStatus
+            {
+                ComputerName = name,
+                Port = ports[i],
+                Protocol = TransportProtocol.Udp,
+                Status = PortState.HostNotFound,
+                Service = _services.LookupFirst(ports[i], PortProtocol.Udp),
+            });
+        }
+    }
+
+    /// <summary>
+    /// Probes every item; answers are reported as they come; the silent ones are probed again while the
+    /// round before brought any answer, and reported OpenOrFiltered once a retry round brings none.
+    /// </summary>
+    private async Task ProbeInRoundsAsync(List<Item> items)
+    {
+        List<Item> pending = items;
+        TimeSpan wait = _options.Timeout;
+        for (int round = 1; pending.Count > 0; round++)
+        {
+            _stop.Token.ThrowIfCancellationRequested();
+            bool[] answered = await Task.WhenAll(pending.Select(item => ProbeAsync(item, wait))).ConfigureAwait(false);
+            int answers = answered.Count(a => a);
+            var silent = new List<Item>(pending.Count - answers);
+            for (int i = 0; i < pending.Count; i++)
+            {
+                if (!answered[i] || !pending[i].Reported)
+                {
+                    silent.Add(pending[i]); // still silent, or refused here and moved on to its next address
+                }
+            }
+
+            if (answers == 0 && round > 1)
+            {
+                foreach (Item item in silent)
+                {
+                    Report(item, item.LastSilent!);
+                }
+
+                return;
+            }
+
+            pending = silent;
+            wait = _options.Timeout > RetryRoundMinimum ? _options.Timeout : RetryRoundMinimum;
+        }
+    }
+
+    /// <summary>One datagram to the item's current address; true when an answer came (reported, or the item moved on to its next address).</summary>
+    private async Task<bool> ProbeAsync(Item item, TimeSpan wait)
+    {
+        CancellationToken stop = _stop.Token;
+        await _throttle.WaitAsync(stop).ConfigureAwait(false);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
+        Socket? socket = null;
+        try
+        {
+            IPAddress address = item.Addresses[item.AddressIndex];
+            var status = new PortStatus
+            {
+                ComputerName = item.Name,
+                RemoteAddress = address,
+                Port = item.Port,
+                Protocol = TransportProtocol.Udp,
+            };
+
+            long start = 0;
+            try
+            {
+                socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+                Interlocked.Increment(ref _openSockets);
+                socket.Connect(new IPEndPoint(address, item.Port));
+                start = Stopwatch.GetTimestamp();
+                await socket.SendAsync(_payload, SocketFlags.None, stop).ConfigureAwait(false);
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                deadline.CancelAfter(wait);
+                int n = await socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, deadline.Token).ConfigureAwait(false);
+                status.Status = PortState.Open;
+                status.Latency = Stopwatch.GetElapsedTime(start);
+                status.BannerBytes = buffer.AsSpan(0, n).ToArray();
+                status.Banner = PostConnectStage.DecodeBanner(status.BannerBytes);
+            }
+            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+            {
+                status.Status = PortState.OpenOrFiltered;
+                item.LastSilent = status;
+                return false;
+            }
+            catch (SocketException e) when (!stop.IsCancellationRequested)
+            {
+                switch (e.SocketErrorCode)
+                {
+                    // ICMP port unreachable: ECONNREFUSED on a connected UDP socket (WSAECONNRESET on Windows).
+                    case SocketError.ConnectionRefused or SocketError.ConnectionReset:
+                        status.Status = PortState.Closed;
+                        status.Latency = start == 0 ? null : Stopwatch.GetElapsedTime(start);
+                        break;
+                    case SocketError.NoBufferSpaceAvailable or SocketError.TooManyOpenSockets or SocketError.AddressNotAvailable or SocketError.AddressAlreadyInUse:
+                        throw new SocketShellException(SocketErrorKind.Unknown, $"UDP probes fail for lack of local resources ({e.SocketErrorCode}); lower ThrottleLimit or raise the open-file limit.", EndPointText.Format(item.Name, item.Port), e);
+                    default:
+                        status.Status = PortState.Unreachable;
+                        break;
+                }
+            }
+
+            if (status.Status != PortState.Open && item.AddressIndex + 1 < item.Addresses.Length)
+            {
+                item.FirstFailure ??= status;
+                item.AddressIndex++;
+                return true; // an answer (this address refused): the next address is tried in the next round
+            }
+
+            Report(item, status.Status == PortState.Open || item.FirstFailure is null || item.FirstFailure.Status != PortState.Closed ? status : PreferClosed(item.FirstFailure, status));
+            return true;
+        }
+        finally
+        {
+            if (socket is not null)
+            {
+                socket.Dispose();
+                Interlocked.Decrement(ref _openSockets);
+            }
+
+            ArrayPool<byte>.Shared.Return(buffer);
+            _throttle.Release();
+        }
+    }
+
+    /// <summary>Between a refusal at an earlier address and an error at the last one, the refusal says more.</summary>
+    private static PortStatus PreferClosed(PortStatus firstFailure, PortStatus last) => last.Status == PortState.Closed ? last : firstFailure;
+
+    private void Report(Item item, PortStatus status)
+    {
+        item.Reported = true;
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+
+        status.Service = _services.LookupFirst(status.Port, PortProtocol.Udp);
+        try
+        {
+            _onResult(item.Pair, status);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fault(e);
+        }
+    }
+
+    private void Stop()
+    {
+        try
+        {
+            _stop.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed: nothing runs any more.
+        }
+    }
+
+    private void Fault(Exception e)
+    {
+        lock (_gate)
+        {
+            _fault ??= e;
+        }
+
+        Stop();
+    }
+
+    private void CheckFinished()
+    {
+        lock (_gate)
+        {
+            if (_finished || _running != 0 || !(_completeCalled || _stop.IsCancellationRequested))
+            {
+                return;
+            }
+
+            _finished = true;
+        }
+
+        if (_fault is not null)
+        {
+            _completion.TrySetException(_fault);
+        }
+        else if (_stop.IsCancellationRequested)
+        {
+            _completion.TrySetCanceled(_callerToken.IsCancellationRequested ? _callerToken : new CancellationToken(canceled: true));
+        }
+        else
+        {
+            _completion.TrySetResult();
+        }
+    }
+
+    private sealed class NameEntry(Task<IPAddress[]> resolution)
+    {
+        public Task<IPAddress[]> Resolution { get; } = resolution;
+
+        public int Reported;
+    }
+
+    /// <summary>One (name, port) pair, or (name, port, address) with AllAddresses.</summary>
+    private sealed class Item(string name, int port, long pair, IPAddress[] addresses)
+    {
+        public string Name { get; } = name;
+
+        public int Port { get; } = port;
+
+        public long Pair { get; } = pair;
+
+        public IPAddress[] Addresses { get; } = addresses;
+
+        public int AddressIndex { get; set; }
+
+        public PortStatus? FirstFailure { get; set; }
+
+        public PortStatus? LastSilent { get; set; }
+
+        public bool Reported { get; set; }
+    }
+}
