@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
+using System.Security.Authentication;
 using SocketShell.Completers;
 using SocketShell.Resources;
 using SocketShell.Scan;
@@ -10,10 +11,10 @@ using SocketShell.Transformations;
 namespace SocketShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Tests TCP ports on many hosts in parallel with a connect probe, like nmap's connect scan.</para>
+/// <para type="synopsis">Tests TCP or UDP ports on many hosts in parallel (a connect scan, TLS certificates, banners, latency series, UDP probes).</para>
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "Port", DefaultParameterSetName = DefaultSet)]
-[OutputType(typeof(PortStatus), ParameterSetName = [DefaultSet, WaitSet])]
+[OutputType(typeof(PortStatus), ParameterSetName = [DefaultSet, WaitSet, CountSet, ContinuousSet])]
 [OutputType(typeof(bool), ParameterSetName = [QuietSet, WaitQuietSet])]
 public sealed class TestPortCommand : SocketCmdletBase
 {
@@ -21,12 +22,21 @@ public sealed class TestPortCommand : SocketCmdletBase
     private const string QuietSet = "Quiet";
     private const string WaitSet = "Wait";
     private const string WaitQuietSet = "WaitQuiet";
+    private const string CountSet = "Count";
+    private const string ContinuousSet = "Continuous";
+
+    /// <summary>Type names inserted before SocketShell.PortStatus to select a view of the format file.</summary>
+    private const string TlsView = "SocketShell.PortStatus#Tls";
+    private const string BannerView = "SocketShell.PortStatus#Banner";
+    private const string SeriesView = "SocketShell.PortStatus#Series";
+    private const string UdpView = "SocketShell.PortStatus#Udp";
     private const int ProgressThreshold = 1000;
     private static readonly long s_progressInterval = Stopwatch.Frequency / 4;
 
     private readonly ConcurrentQueue<object> _results = new();
     private readonly Dictionary<long, bool> _quietPending = [];
-    private PortScanner? _scanner;
+    private IPortScan? _scanner;
+    private string? _view;
     private Timer? _progressTicks;
     private long _pairs;
     private long _nextQuiet;
@@ -44,9 +54,9 @@ public sealed class TestPortCommand : SocketCmdletBase
     [ValidateNotNullOrEmpty]
     public string[] ComputerName { get; set; } = [];
 
-    /// <summary>The TCP ports to probe on every host.</summary>
+    /// <summary>The ports to probe on every host.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
-        HelpMessage = "The TCP ports to probe on every host: numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
+        HelpMessage = "The ports to probe on every host: numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
     [PortListTransformation]
     [ValidateNotNullOrEmpty]
     [ValidateRange(0, 65535)]
@@ -67,9 +77,69 @@ public sealed class TestPortCommand : SocketCmdletBase
     [Parameter(HelpMessage = "Which addresses of a name to probe: Any (default), IPv4 or IPv6.")]
     public IPFamily AddressFamily { get; set; } = IPFamily.Any;
 
+    /// <summary>Tcp (a connect probe, the default) or Udp (a datagram probe).</summary>
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "Tcp (a connect probe, the default) or Udp (a datagram per port: reply Open, ICMP port unreachable Closed, silence OpenOrFiltered).")]
+    [Parameter(ParameterSetName = QuietSet, HelpMessage = "Tcp (a connect probe, the default) or Udp (a datagram per port: reply Open, ICMP port unreachable Closed, silence OpenOrFiltered).")]
+    [ValidateSet("Tcp", "Udp")]
+    public TransportProtocol Protocol { get; set; } = TransportProtocol.Tcp;
+
+    /// <summary>With -Protocol Udp: the datagram sent to each port.</summary>
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "With -Protocol Udp: the datagram sent to each port, a string (UTF-8) or a byte array (default: an empty datagram).")]
+    [Parameter(ParameterSetName = QuietSet, HelpMessage = "With -Protocol Udp: the datagram sent to each port, a string (UTF-8) or a byte array (default: an empty datagram).")]
+    public object? Payload { get; set; }
+
     /// <summary>Probe every address a name resolves to.</summary>
     [Parameter(ParameterSetName = DefaultSet, HelpMessage = "Probe every address each name resolves to (one result per address), not just the first that accepts.")]
+    [Parameter(ParameterSetName = CountSet, HelpMessage = "Probe every address each name resolves to (one result per address), not just the first that accepts.")]
+    [Parameter(ParameterSetName = ContinuousSet, HelpMessage = "Probe every address each name resolves to (one result per address), not just the first that accepts.")]
     public SwitchParameter AllAddresses { get; set; }
+
+    /// <summary>After an open TCP handshake, negotiate TLS and record the certificate.</summary>
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "After an open handshake, negotiate TLS and record the protocol, cipher suite and certificate (valid or not: a failure is recorded, never fatal).")]
+    [Parameter(ParameterSetName = WaitSet, HelpMessage = "After an open handshake, negotiate TLS and record the protocol, cipher suite and certificate (valid or not: a failure is recorded, never fatal).")]
+    public SwitchParameter Tls { get; set; }
+
+    /// <summary>The name sent as SNI and checked against the certificate.</summary>
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "With -Tls: the name sent as SNI and checked against the certificate (default: the name given).")]
+    [Parameter(ParameterSetName = WaitSet, HelpMessage = "With -Tls: the name sent as SNI and checked against the certificate (default: the name given).")]
+    [ValidateNotNullOrEmpty]
+    public string? ServerName { get; set; }
+
+    /// <summary>The TLS versions the handshake may use.</summary>
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "With -Tls: the TLS versions allowed, e.g. Tls12 or Tls13 (default: what the system allows).")]
+    [Parameter(ParameterSetName = WaitSet, HelpMessage = "With -Tls: the TLS versions allowed, e.g. Tls12 or Tls13 (default: what the system allows).")]
+    public SslProtocols TlsProtocol { get; set; } = SslProtocols.None;
+
+    /// <summary>How long the TLS handshake may take.</summary>
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "With -Tls: how long the TLS handshake may take (default: -Timeout).")]
+    [Parameter(ParameterSetName = WaitSet, HelpMessage = "With -Tls: how long the TLS handshake may take (default: -Timeout).")]
+    [TimeoutTransformation]
+    public TimeSpan TlsTimeout { get; set; }
+
+    /// <summary>After an open handshake (and TLS), read what the service sends first.</summary>
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "After an open handshake (and TLS), read what the service sends first (up to 1 KiB, within -Timeout) into Banner.")]
+    [Parameter(ParameterSetName = WaitSet, HelpMessage = "After an open handshake (and TLS), read what the service sends first (up to 1 KiB, within -Timeout) into Banner.")]
+    public SwitchParameter ReadBanner { get; set; }
+
+    /// <summary>Sent after the handshake (and TLS); what comes back is read into Banner.</summary>
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "Sent after an open handshake (and TLS), a string (UTF-8) or bytes; the answer is read into Banner (implies -ReadBanner).")]
+    [Parameter(ParameterSetName = WaitSet, HelpMessage = "Sent after an open handshake (and TLS), a string (UTF-8) or bytes; the answer is read into Banner (implies -ReadBanner).")]
+    public object? Send { get; set; }
+
+    /// <summary>A latency series: probe each host and port this many times.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CountSet, HelpMessage = "A latency series: probe each host and port this many times, a new connection each time, one result per attempt.")]
+    [ValidateRange(1, int.MaxValue)]
+    public int Count { get; set; } = 1;
+
+    /// <summary>A latency series until Ctrl+C.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ContinuousSet, HelpMessage = "A latency series until Ctrl+C: probe each host and port again every -Interval, one result per attempt.")]
+    public SwitchParameter Continuous { get; set; }
+
+    /// <summary>In a series: the time between the starts of two attempts.</summary>
+    [Parameter(ParameterSetName = CountSet, HelpMessage = "In a series: the time between the starts of two attempts on a host and port (default 1 s; 0: back to back).")]
+    [Parameter(ParameterSetName = ContinuousSet, HelpMessage = "In a series: the time between the starts of two attempts on a host and port (default 1 s; 0: back to back).")]
+    [TimeoutTransformation(AllowZero = true)]
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Write only open results.</summary>
     [Parameter(ParameterSetName = DefaultSet, HelpMessage = "Write only the results of open ports.")]
@@ -95,9 +165,17 @@ public sealed class TestPortCommand : SocketCmdletBase
 
     private bool IsWait => Wait.IsPresent;
 
+    private bool IsUdp => Protocol == TransportProtocol.Udp;
+
+    private bool IsSeries => ParameterSetName is CountSet or ContinuousSet;
+
+    /// <summary>Probes written per (host, port): Count in a series, else one.</summary>
+    private long ProbesPerPair => ParameterSetName == CountSet ? Count : 1;
+
     /// <inheritdoc/>
     protected override void BeginProcessing()
     {
+        CheckCombinations();
         var options = new PortScanOptions
         {
             Timeout = Timeout,
@@ -106,16 +184,86 @@ public sealed class TestPortCommand : SocketCmdletBase
             AllAddresses = AllAddresses.IsPresent,
             Wait = IsWait,
             WaitTimeout = WaitTimeout,
+            Count = ParameterSetName == CountSet ? Count : 1,
+            Continuous = Continuous.IsPresent,
+            Interval = Interval,
+            PostConnect = PostConnectFromParameters(),
         };
-        _scanner = new PortScanner(
-            options,
-            (pair, status) => _results.Enqueue(new Result(pair, status)),
-            e => _results.Enqueue(e),
-            CancellationToken,
-            (_, status) => _results.Enqueue(new Attempt(status)));
+        if (IsUdp)
+        {
+            options.Payload = BytesOf(Payload, nameof(Payload));
+            _scanner = new UdpPortScanner(options, (pair, status) => _results.Enqueue(new Result(pair, status)), e => _results.Enqueue(e), CancellationToken);
+            _view = UdpView;
+        }
+        else
+        {
+            _scanner = new PortScanner(
+                options,
+                (pair, status) => _results.Enqueue(new Result(pair, status)),
+                e => _results.Enqueue(e),
+                CancellationToken,
+                (_, status) => _results.Enqueue(new Attempt(status)));
+            _view = Tls.IsPresent ? TlsView : options.PostConnect is { ReadBanner: true } ? BannerView : IsSeries ? SeriesView : null;
+        }
+
         if (_scanner.ThrottleLimit < ThrottleLimit)
         {
             WriteWarning(string.Format(CultureInfo.CurrentCulture, Messages.ThrottleLimitCapped, ThrottleLimit, _scanner.ThrottleLimit));
+        }
+    }
+
+    /// <summary>Refuses combinations the parameter sets cannot rule out (they depend on -Protocol's value).</summary>
+    private void CheckCombinations()
+    {
+        if (IsUdp)
+        {
+            string[] tcpOnly = ["Tls", "ServerName", "TlsProtocol", "TlsTimeout", "ReadBanner", "Send"];
+            string? given = Array.Find(tcpOnly, MyInvocation.BoundParameters.ContainsKey);
+            if (given is not null)
+            {
+                ThrowSocketError(new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.UdpParameterConflict, given)), null, "ProbeParameterConflict", ErrorCategory.InvalidArgument);
+            }
+        }
+        else if (MyInvocation.BoundParameters.ContainsKey(nameof(Payload)))
+        {
+            ThrowSocketError(new ArgumentException(Messages.PayloadWithoutUdp), null, "ProbeParameterConflict", ErrorCategory.InvalidArgument);
+        }
+
+        if (!Tls.IsPresent && (MyInvocation.BoundParameters.ContainsKey(nameof(ServerName)) || MyInvocation.BoundParameters.ContainsKey(nameof(TlsProtocol)) || MyInvocation.BoundParameters.ContainsKey(nameof(TlsTimeout))))
+        {
+            ThrowSocketError(new ArgumentException(Messages.TlsOptionWithoutTlsProbe), null, "ProbeParameterConflict", ErrorCategory.InvalidArgument);
+        }
+    }
+
+    private PostConnectOptions? PostConnectFromParameters()
+    {
+        if (!Tls.IsPresent && !ReadBanner.IsPresent && Send is null)
+        {
+            return null;
+        }
+
+        byte[]? send = Send is null ? null : BytesOf(Send, nameof(Send));
+        return new PostConnectOptions
+        {
+            Tls = Tls.IsPresent,
+            ServerName = ServerName,
+            TlsProtocol = TlsProtocol,
+            TlsTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(TlsTimeout)) ? TlsTimeout : null,
+            ReadBanner = ReadBanner.IsPresent || send is not null,
+            Send = send,
+        };
+    }
+
+    private byte[] BytesOf(object? value, string parameter)
+    {
+        try
+        {
+            return global::SocketShell.Payload.ToBytes(PortListTransformationAttribute.Unwrap(value), global::SocketShell.Payload.Utf8NoBom);
+        }
+        catch (ArgumentException e)
+        {
+            ThrowSocketError(new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.ProbePayloadInvalid, parameter, e.Message), e), value, "InvalidPayload", ErrorCategory.InvalidArgument);
+            throw; // not reached: ThrowTerminatingError throws
         }
     }
 
@@ -131,7 +279,7 @@ public sealed class TestPortCommand : SocketCmdletBase
             }
 
             _scanner!.Add(name, Port);
-            _pairs += Port.Length;
+            _pairs += Port.Length * ProbesPerPair;
         }
 
         // Results of earlier records that are ready now: write them without waiting.
@@ -147,7 +295,7 @@ public sealed class TestPortCommand : SocketCmdletBase
     protected override void EndProcessing()
     {
         _scanner!.Complete();
-        if (_pairs > ProgressThreshold && !IsWait)
+        if (ShowsProgress)
         {
             // Results can pause for a whole Timeout (a wave of silent ports): tick the progress record
             // anyway, a few times a second, from the pipeline thread's queue.
@@ -229,7 +377,17 @@ public sealed class TestPortCommand : SocketCmdletBase
         }
         else if (!Open.IsPresent || status.Open)
         {
-            WriteObject(status);
+            if (_view is null)
+            {
+                WriteObject(status);
+            }
+            else
+            {
+                var viewed = PSObject.AsPSObject(status);
+                viewed.TypeNames.Insert(0, _view);
+                WriteObject(viewed);
+            }
+
             if (IsWait && !status.Open && status.Status != PortState.HostNotFound)
             {
                 string target = EndPointText.Format(status.ComputerName, status.Port);
@@ -241,9 +399,12 @@ public sealed class TestPortCommand : SocketCmdletBase
         UpdateProgress(force: false);
     }
 
+    /// <summary>Progress for bounded long work only: more than 1,000 probes, not a wait, not an endless series.</summary>
+    private bool ShowsProgress => _pairs > ProgressThreshold && !IsWait && !Continuous.IsPresent;
+
     private void UpdateProgress(bool force)
     {
-        if (_pairs <= ProgressThreshold || IsWait)
+        if (!ShowsProgress)
         {
             return;
         }
