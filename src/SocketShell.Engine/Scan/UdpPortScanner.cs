@@ -19,8 +19,9 @@ namespace SocketShell.Scan;
 /// be silent only because its ICMP report was not sent. Silence is therefore never taken at once: the
 /// silent ports of a request are probed again, round after round, while the previous round brought any
 /// answer (a rate-limited host keeps answering a few per round); a port is OpenOrFiltered only once a
-/// whole retry round, lasting at least <see cref="RetryRoundMinimum"/> (one refill of the per-destination
-/// limit), brought no answer from any of them. A truly silent port costs one Timeout plus one retry round.
+/// whole retry round, starting at least <see cref="RetryRoundMinimum"/> (one refill of the per-destination
+/// limit) after the round before, brought no answer from any of them. A truly silent port costs
+/// RetryRoundMinimum (or Timeout, if longer) plus one Timeout.
 /// </para>
 /// <para>
 /// Without <see cref="PortScanOptions.AllAddresses"/> a port is tried on the name's addresses in order
@@ -30,8 +31,11 @@ namespace SocketShell.Scan;
 /// </remarks>
 public sealed class UdpPortScanner : IPortScan
 {
-    /// <summary>The least time a retry round waits for answers: one refill of Linux's per-destination ICMP limit (icmp_ratelimit, 1000 ms).</summary>
+    /// <summary>The least time from the start of one round to the start of the next on the same silent ports: one refill of Linux's per-destination ICMP limit (icmp_ratelimit, 1000 ms).</summary>
     public static readonly TimeSpan RetryRoundMinimum = TimeSpan.FromSeconds(1);
+
+    /// <summary>The smallest retry batch.</summary>
+    public const int MinimumBatch = 16;
 
     private const int ReceiveBufferSize = 65_536;
 
@@ -47,6 +51,7 @@ public sealed class UdpPortScanner : IPortScan
     private readonly ServiceDatabase _services = ServiceDatabase.System;
     private readonly byte[] _payload;
     private int _running;
+    private long _retries;
     private int _openSockets;
     private bool _completeCalled;
     private bool _finished;
@@ -91,6 +96,9 @@ public sealed class UdpPortScanner : IPortScan
 
     /// <inheritdoc/>
     public int OpenSockets => Volatile.Read(ref _openSockets);
+
+    /// <summary>How many datagrams were sent again because their first probe met silence (for tests and benchmarks).</summary>
+    public long Retries => Interlocked.Read(ref _retries);
 
     /// <inheritdoc/>
     public long Add(string computerName, IReadOnlyList<int> ports)
@@ -234,30 +242,49 @@ public sealed class UdpPortScanner : IPortScan
     }
 
     /// <summary>
-    /// Probes every item; answers are reported as they come; the silent ones are probed again while the
-    /// round before brought any answer, and reported OpenOrFiltered once a retry round brings none.
+    /// Probes every item; answers are reported as they come. The silent ones are probed again: in
+    /// batches while batches bring answers (a rate-limited host answers a few per round, so a batch is
+    /// twice the last round's answers, at least <see cref="MinimumBatch"/>, not every silent port again),
+    /// and when a batch brings none, in a full round of every silent port. They are reported
+    /// OpenOrFiltered once such a full retry round brings no answer at all.
     /// </summary>
     private async Task ProbeInRoundsAsync(List<Item> items)
     {
         List<Item> pending = items;
-        TimeSpan wait = _options.Timeout;
+        bool full = true;
+        long roundStart = 0;
+        int size = MinimumBatch;
         for (int round = 1; pending.Count > 0; round++)
         {
-            _stop.Token.ThrowIfCancellationRequested();
-            bool[] answered = await Task.WhenAll(pending.Select(item => ProbeAsync(item, wait))).ConfigureAwait(false);
-            int answers = answered.Count(a => a);
-            var silent = new List<Item>(pending.Count - answers);
-            for (int i = 0; i < pending.Count; i++)
+            if (round > 1)
             {
-                if (!answered[i] || !pending[i].Reported)
+                // A retry round starts one limit period after the round before it started, so a host
+                // that rate-limits its ICMP errors has a token again for this round's datagrams.
+                TimeSpan since = Stopwatch.GetElapsedTime(roundStart);
+                if (since < RetryRoundMinimum)
                 {
-                    silent.Add(pending[i]); // still silent, or refused here and moved on to its next address
+                    await Task.Delay(RetryRoundMinimum - since, _stop.Token).ConfigureAwait(false);
                 }
             }
 
-            if (answers == 0 && round > 1)
+            _stop.Token.ThrowIfCancellationRequested();
+            roundStart = Stopwatch.GetTimestamp();
+            List<Item> batch = full ? pending : pending.GetRange(0, Math.Min(pending.Count, size));
+            full = batch.Count == pending.Count;
+            bool[] answered = await Task.WhenAll(batch.Select(item => ProbeAsync(item, _options.Timeout))).ConfigureAwait(false);
+            int answers = answered.Count(a => a);
+
+            // Not probed this round first, then this batch's still-silent ones (or those that moved on to their next address).
+            var next = new List<Item>(pending.Count);
+            next.AddRange(pending.Skip(batch.Count));
+            next.AddRange(batch.Where(item => !item.Reported));
+            if (round > 1)
             {
-                foreach (Item item in silent)
+                Interlocked.Add(ref _retries, batch.Count);
+            }
+            if (answers == 0 && full && round > 1)
+            {
+                foreach (Item item in next)
                 {
                     Report(item, item.LastSilent!);
                 }
@@ -265,8 +292,9 @@ public sealed class UdpPortScanner : IPortScan
                 return;
             }
 
-            pending = silent;
-            wait = _options.Timeout > RetryRoundMinimum ? _options.Timeout : RetryRoundMinimum;
+            full = answers == 0; // a silent batch: confirm with every silent port
+            size = Math.Max(MinimumBatch, 2 * answers);
+            pending = next;
         }
     }
 

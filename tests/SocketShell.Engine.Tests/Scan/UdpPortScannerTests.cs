@@ -105,6 +105,88 @@ public sealed class UdpPortScannerTests
         Assert.Equal(2, CountDatagrams(mute)); // the first probe and one retry (empty datagrams)
     }
 
+    [Fact]
+    public async Task Ports_whose_answers_are_rate_limited_are_retried_until_every_one_has_answered()
+    {
+        // A "host" that answers at most 3 datagrams per second across 15 ports (like an ICMP rate limit,
+        // but with replies, which loopback does not limit): the first round gets 3 answers, so the silent
+        // ports are probed again round after round; none may end up OpenOrFiltered.
+        var sockets = Enumerable.Range(0, 15).Select(_ =>
+        {
+            var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            return s;
+        }).ToArray();
+        using var stop = new CancellationTokenSource();
+        var bucket = new TokenBucket(3, TimeSpan.FromSeconds(1));
+        Task[] responders = sockets.Select(s => RespondAsync(s, bucket, stop.Token)).ToArray();
+        try
+        {
+            int[] ports = sockets.Select(s => ((IPEndPoint)s.LocalEndPoint!).Port).ToArray();
+            var results = new ConcurrentQueue<PortStatus>();
+            using var scanner = new UdpPortScanner(new PortScanOptions { Timeout = TimeSpan.FromMilliseconds(200) }, (_, r) => results.Enqueue(r), null, CancellationToken.None);
+            scanner.Add("127.0.0.1", ports);
+            scanner.Complete();
+            await scanner.Completion.WaitAsync(TimeSpan.FromMinutes(1));
+            Assert.Equal(15, results.Count);
+            Assert.All(results, r => Assert.Equal(PortState.Open, r.Status));
+            Assert.True(scanner.Retries > 0);
+        }
+        finally
+        {
+            stop.Cancel();
+            foreach (Socket s in sockets)
+            {
+                s.Dispose();
+            }
+
+            await Task.WhenAll(responders).WaitAsync(Bound);
+        }
+    }
+
+    private static async Task RespondAsync(Socket socket, TokenBucket bucket, CancellationToken cancellationToken)
+    {
+        byte[] buffer = new byte[64];
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                SocketReceiveFromResult got = await socket.ReceiveFromAsync(buffer, new IPEndPoint(IPAddress.Any, 0), cancellationToken);
+                if (bucket.TryTake())
+                {
+                    await socket.SendToAsync("ok"u8.ToArray(), got.RemoteEndPoint, cancellationToken);
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        {
+            // stopped
+        }
+    }
+
+    /// <summary>At most <c>capacity</c> tokens, refilled to capacity every period.</summary>
+    private sealed class TokenBucket(int capacity, TimeSpan period)
+    {
+        private readonly object _gate = new();
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private TimeSpan _windowStart;
+        private int _taken;
+
+        public bool TryTake()
+        {
+            lock (_gate)
+            {
+                if (_clock.Elapsed - _windowStart >= period)
+                {
+                    _windowStart = _clock.Elapsed;
+                    _taken = 0;
+                }
+
+                return _taken < capacity && ++_taken > 0;
+            }
+        }
+    }
+
     private static int CountDatagrams(Socket socket)
     {
         int n = 0;
