@@ -39,7 +39,7 @@
 - Listeners: Start-SocketListener (TCP/UDP; Capture, Echo, Reply, Discard; TLS; bounded capture), Get-SocketListener, Stop-SocketListener, Receive-SocketData.
 - Client sessions: Connect-Socket (TCP/TLS), Send-SocketData, Receive-SocketData -Socket, Get-Socket, Disconnect-Socket.
 - Datagrams: Send-Datagram (with real PortUnreachable), Receive-Datagram (streaming, multicast).
-- Port tests: Test-Port (many hosts x ports in parallel, -Quiet, -Wait).
+- Port tests: Test-Port (many hosts x ports in parallel, -Quiet, -Wait; -Tls certificates, -ReadBanner/-Send, latency series -Count/-Continuous, UDP probes -Protocol Udp).
 - Socket table: Get-SystemSocket (verified on Linux; Windows and macOS sources tested through their parsers).
 - Ports: Get-PortRange, Get-AvailablePort.
 '@
