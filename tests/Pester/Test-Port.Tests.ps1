@@ -283,4 +283,214 @@ HostName,Port
         }
         finally { $ps.Dispose() }
     }
+
+    Context 'TLS (-Tls)' {
+        BeforeAll {
+            # A self-signed certificate made here (CertificateRequest), for a TLS listener on loopback.
+            $key = [System.Security.Cryptography.RSA]::Create(2048)
+            $req = [System.Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=probe.test', $key,
+                [System.Security.Cryptography.HashAlgorithmName]::SHA256, [System.Security.Cryptography.RSASignaturePadding]::Pkcs1)
+            $made = $req.CreateSelfSigned([datetimeoffset]::UtcNow.AddMinutes(-5), [datetimeoffset]::UtcNow.AddDays(45))
+            $script:cert = [System.Security.Cryptography.X509Certificates.X509CertificateLoader]::LoadPkcs12($made.Export('Pfx'), $null)
+            $made.Dispose(); $key.Dispose()
+            $script:tls = Start-SocketListener -Port 0 -Certificate $script:cert -Banner "220 tls ready`r`n"
+            $script:plain = Start-SocketListener -Port 0 -Banner "SSH-2.0-Pester`r`n"
+            $script:silent = Start-SocketListener -Port 0
+        }
+        AfterAll {
+            $script:tls, $script:plain, $script:silent | Stop-SocketListener
+            $script:cert.Dispose()
+        }
+
+        It 'reports the certificate, its expiry (NotAfter) and why it does not validate, with Status Open' {
+            $r = Test-Port 127.0.0.1 $tls.Port -Tls -ServerName probe.test -ErrorVariable err
+            $err | Should -HaveCount 0
+            $r.Status | Should -Be 'Open'
+            $r.Certificate | Should -BeOfType ([System.Security.Cryptography.X509Certificates.X509Certificate2])
+            $r.Certificate.Thumbprint | Should -Be $cert.Thumbprint
+            $r.CertificateExpires | Should -Be ([datetimeoffset]$cert.NotAfter.ToUniversalTime())
+            $r.CertificateDaysLeft | Should -BeIn 44, 45
+            $r.Subject | Should -Be 'CN=probe.test'
+            $r.CertificateValid | Should -BeFalse
+            $r.CertificateError | Should -Match 'chain does not validate'
+            $r.TlsProtocol | Should -BeIn 'Tls12', 'Tls13'
+            $r.CipherSuite | Should -Not -BeNullOrEmpty
+            $r.TlsError | Should -BeNullOrEmpty
+        }
+
+        It 'shows -Tls results in their own view: host, port, days left, valid, subject' {
+            $r = Test-Port 127.0.0.1 $tls.Port -Tls
+            $r.PSObject.TypeNames[0] | Should -Be 'SocketShell.PortStatus#Tls'
+            $r.PSObject.TypeNames | Should -Contain 'SocketShell.PortStatus'
+            $text = $r | Out-String
+            $text | Should -Match 'DaysLeft'
+            $text | Should -Match 'Valid'
+            $text | Should -Match 'CN=probe.test'
+        }
+
+        It 'keeps a port that does not speak TLS Open, with the TLS failure recorded' {
+            $r = Test-Port 127.0.0.1 $plain.Port -Tls
+            $r.Status | Should -Be 'Open'
+            $r.TlsError | Should -Not -BeNullOrEmpty
+            $r.Certificate | Should -BeNullOrEmpty
+            ($r | Out-String) | Should -Match 'TLS failed'
+        }
+
+        It 'ends a handshake nobody answers after -TlsTimeout, still Open' {
+            $r = Test-Port 127.0.0.1 $silent.Port -Tls -TlsTimeout 300ms
+            $r.Status | Should -Be 'Open'
+            $r.TlsError | Should -Match 'did not finish within 0.3 s'
+        }
+
+        It 'reads the banner inside TLS with -ReadBanner' {
+            (Test-Port 127.0.0.1 $tls.Port -Tls -ReadBanner).Banner | Should -Be '220 tls ready'
+        }
+
+        It 'combines with many hosts and ports from the pipeline, and -Open' {
+            $closed = New-ClosedPort
+            try {
+                $r = '127.0.0.1', 'localhost' | Test-Port -Port $tls.Port, $closed.LocalEndPoint.Port -Tls -Open
+                $r | Should -HaveCount 2
+                $r.Certificate.Thumbprint | Should -Be @($cert.Thumbprint, $cert.Thumbprint)
+            }
+            finally { $closed.Dispose() }
+        }
+
+        It 'refuses TLS options without -Tls, and TCP-only options with -Protocol Udp' {
+            { Test-Port 127.0.0.1 $tls.Port -ServerName x -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ProbeParameterConflict,SocketShell.Commands.TestPortCommand'
+            { Test-Port 127.0.0.1 $tls.Port -Protocol Udp -Tls -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ProbeParameterConflict,SocketShell.Commands.TestPortCommand'
+            { Test-Port 127.0.0.1 $tls.Port -Payload 'x' -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ProbeParameterConflict,SocketShell.Commands.TestPortCommand'
+            { Test-Port 127.0.0.1 $tls.Port -Tls -Quiet -ErrorAction Stop } |
+                Should -Throw -ErrorId 'AmbiguousParameterSet,SocketShell.Commands.TestPortCommand'
+            { Test-Port 127.0.0.1 $tls.Port -Tls -Count 2 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'AmbiguousParameterSet,SocketShell.Commands.TestPortCommand'
+        }
+    }
+
+    Context 'Banners (-ReadBanner, -Send)' {
+        It 'reads a listener banner, and gives an empty banner for a silent listener that is still Open' {
+            $talking = Start-SocketListener -Port 0 -Banner "SSH-2.0-Pester_1.0`r`n"
+            $quiet = Start-SocketListener -Port 0
+            try {
+                $r = Test-Port 127.0.0.1 $talking.Port -ReadBanner
+                $r.Status | Should -Be 'Open'
+                $r.Banner | Should -Be 'SSH-2.0-Pester_1.0'
+                $r.PSObject.TypeNames[0] | Should -Be 'SocketShell.PortStatus#Banner'
+                ($r | Out-String) | Should -Match 'SSH-2.0-Pester_1.0'
+
+                $q = Test-Port 127.0.0.1 $quiet.Port -ReadBanner -Timeout 300ms
+                $q.Status | Should -Be 'Open'
+                $q.Banner | Should -BeExactly ''
+            }
+            finally { $talking, $quiet | Stop-SocketListener }
+        }
+
+        It 'sends -Send first and reads the answer' {
+            $echo = Start-SocketListener -Port 0 -Mode Echo
+            try {
+                (Test-Port 127.0.0.1 $echo.Port -Send "PING`n").Banner | Should -Be 'PING'
+                (Test-Port 127.0.0.1 $echo.Port -Send ([byte[]](0x41, 0x42, 0x0a))).BannerBytes | Should -Be @(0x41, 0x42, 0x0a)
+            }
+            finally { $echo | Stop-SocketListener }
+        }
+    }
+
+    Context 'Latency series (-Count, -Continuous)' {
+        It '-Count 5 gives 5 results with Attempt 1..5, microsecond latencies, and leaves no socket open' {
+            $before = Get-SocketCount
+            $r = Test-Port 127.0.0.1 $openPort -Count 5 -Interval 0.02
+            $r | Should -HaveCount 5
+            $r.Attempt | Should -Be @(1, 2, 3, 4, 5)
+            $r.Status | Should -Be @('Open', 'Open', 'Open', 'Open', 'Open')
+            $r | ForEach-Object { $_.LatencyMs | Should -Be ([math]::Round($_.Latency.Ticks / 10000.0, 3)) }
+            $r[0].PSObject.TypeNames[0] | Should -Be 'SocketShell.PortStatus#Series'
+            ($r | Measure-Object LatencyMs -Average -Maximum).Count | Should -Be 5
+            # The listener's queue holds the 5 connections, already reset by the probes: drain it.
+            for ($i = 0; $i -lt 5; $i++) { $open.Accept().Dispose() }
+            Wait-Until { (Get-SocketCount) -eq $before } 5000
+        }
+
+        It 'gives one result per attempt for every host and port, closed ones included' {
+            $r = Test-Port 127.0.0.1 $closedPort, $closedPort -Count 3 -Interval 0
+            $r | Should -HaveCount 6
+            ($r.Attempt | Sort-Object) | Should -Be @(1, 1, 2, 2, 3, 3)
+            $r.Status | Sort-Object -Unique | Should -Be 'Closed'
+        }
+
+        It '-Continuous streams results until the pipeline is stopped (Ctrl+C), then closes every socket' {
+            $before = Get-SocketCount
+            $ps = New-TestPowerShell
+            try {
+                $null = $ps.AddCommand('Test-Port').AddParameter('ComputerName', '127.0.0.1').AddParameter('Port', $closedPort).
+                    AddParameter('Continuous').AddParameter('Interval', 0.05)
+                $out = [System.Management.Automation.PSDataCollection[psobject]]::new()
+                $async = $ps.BeginInvoke([System.Management.Automation.PSDataCollection[psobject]] $null, $out)
+                Wait-Until { $out.Count -ge 3 -or $async.IsCompleted } 10000
+                $async.IsCompleted | Should -BeFalse
+                $sw = [System.Diagnostics.Stopwatch]::StartNew()
+                $ps.Stop()
+                $sw.Elapsed.TotalSeconds | Should -BeLessThan 5
+                $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+                $out.Attempt[0..2] | Should -Be @(1, 2, 3)
+                $ps.Dispose()
+                Wait-Until { (Get-SocketCount) -eq $before } 5000
+            }
+            finally { $ps.Dispose() }
+        }
+
+        It 'refuses -Count with -Wait or -Quiet (parameter sets)' {
+            { Test-Port 127.0.0.1 $openPort -Count 2 -Wait -ErrorAction Stop } |
+                Should -Throw -ErrorId 'AmbiguousParameterSet,SocketShell.Commands.TestPortCommand'
+            { Test-Port 127.0.0.1 $openPort -Count 2 -Quiet -ErrorAction Stop } |
+                Should -Throw -ErrorId 'AmbiguousParameterSet,SocketShell.Commands.TestPortCommand'
+            { Test-Port 127.0.0.1 $openPort -Count 0 -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ParameterArgumentValidationError,SocketShell.Commands.TestPortCommand'
+        }
+    }
+
+    Context 'UDP (-Protocol Udp)' {
+        It 'reports an echo listener Open with its reply' {
+            $echo = Start-SocketListener -Port 0 -Protocol Udp -Mode Echo
+            try {
+                $r = Test-Port 127.0.0.1 $echo.Port -Protocol Udp -Payload 'hello'
+                $r.Status | Should -Be 'Open'
+                $r.Protocol | Should -Be 'Udp'
+                $r.Banner | Should -Be 'hello'
+                $r.PSObject.TypeNames[0] | Should -Be 'SocketShell.PortStatus#Udp'
+                Test-Port 127.0.0.1 $echo.Port -Protocol Udp -Payload 'x' -Quiet | Should -BeTrue
+            }
+            finally { $echo | Stop-SocketListener }
+        }
+
+        It 'reports a closed UDP port Closed, from the ICMP port unreachable' {
+            $port = Get-FreeUdpPort
+            $r = Test-Port 127.0.0.1 $port -Protocol Udp -Timeout 30
+            $r.Status | Should -Be 'Closed'
+            $r.Latency | Should -Not -BeNullOrEmpty
+            Test-Port 127.0.0.1 $port -Protocol Udp -Quiet | Should -BeFalse
+        }
+
+        It 'reports 200 closed UDP ports in one sweep all Closed, never OpenOrFiltered' {
+            $before = Get-SocketCount
+            $ports = [System.Collections.Generic.HashSet[int]]::new()
+            while ($ports.Count -lt 200) { $null = $ports.Add((Get-FreeUdpPort)) }
+            $r = Test-Port 127.0.0.1 ([int[]]@($ports)) -Protocol Udp -Timeout 5
+            $r | Should -HaveCount 200
+            $r.Status | Sort-Object -Unique | Should -Be 'Closed'
+            Wait-Until { (Get-SocketCount) -eq $before } 5000
+        }
+
+        It 'reports a port that never answers OpenOrFiltered after a retry round' {
+            $mute = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([ipaddress]::Loopback, 0))
+            try {
+                $r = Test-Port 127.0.0.1 $mute.Client.LocalEndPoint.Port -Protocol Udp -Timeout 200ms
+                $r.Status | Should -Be 'OpenOrFiltered'
+                Test-Port 127.0.0.1 $mute.Client.LocalEndPoint.Port -Protocol Udp -Timeout 200ms -Open | Should -BeNullOrEmpty
+            }
+            finally { $mute.Dispose() }
+        }
+    }
 }
