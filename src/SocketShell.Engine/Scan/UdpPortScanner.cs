@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using SocketShell.Common;
 using SocketShell.Ports;
 
 namespace SocketShell.Scan;

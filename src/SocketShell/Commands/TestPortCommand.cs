@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
 using System.Security.Authentication;
+using SocketShell.Common;
 using SocketShell.Completers;
 using SocketShell.Resources;
 using SocketShell.Scan;
@@ -258,7 +259,7 @@ public sealed class TestPortCommand : SocketCmdletBase
     {
         try
         {
-            return global::SocketShell.Payload.ToBytes(PortListTransformationAttribute.Unwrap(value), global::SocketShell.Payload.Utf8NoBom);
+            return global::SocketShell.Common.Payload.ToBytes(PortListTransformationAttribute.Unwrap(value), global::SocketShell.Common.Payload.Utf8NoBom);
         }
         catch (ArgumentException e)
         {

@@ -1,0 +1,11 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SocketShell.Scan;
+
+/// <summary>
+/// The end of one connect attempt. <paramref name="Connected"/> is the open socket when the scan has a
+/// post-connect stage (<see cref="PortScanOptions.PostConnect"/>): whoever receives it owns it.
+/// </summary>
+internal readonly record struct ProbeOutcome(ProbeEndState State, TimeSpan Elapsed, SocketError Error, Socket? Connected = null);
