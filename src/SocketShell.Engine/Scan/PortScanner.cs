@@ -531,12 +531,18 @@ public sealed class PortScanner : IPortScan
             }
 
             _onResult(job.Pair, status);
-            if (_options.IsSeries && (_options.Continuous || job.Attempt < _options.Count))
+            if (_options.IsSeries && (_options.Continuous || job.Attempt < _options.Count) && !_stopping)
             {
-                // The next attempt of a latency series: a new connection, Interval after this one began.
-                long due = Math.Max(Stopwatch.GetTimestamp(), job.AttemptStart + (long)(_options.Interval.TotalSeconds * Stopwatch.Frequency));
+                // The next attempt of a latency series: a new connection, Interval after this one began;
+                // at once on the same slot when that time has come (no wait for the next sweep).
+                long due = job.AttemptStart + (long)(_options.Interval.TotalSeconds * Stopwatch.Frequency);
                 job.Reset();
                 job.Attempt++;
+                if (due <= Stopwatch.GetTimestamp())
+                {
+                    return job;
+                }
+
                 lock (_gate)
                 {
                     job.DueTicks = due;

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -38,7 +37,6 @@ public sealed class UdpPortScanner : IPortScan
     /// <summary>The smallest retry batch.</summary>
     public const int MinimumBatch = 16;
 
-    private const int ReceiveBufferSize = 65_536;
 
     private readonly object _gate = new();
     private readonly PortScanOptions _options;
@@ -304,7 +302,6 @@ public sealed class UdpPortScanner : IPortScan
     {
         CancellationToken stop = _stop.Token;
         await _throttle.WaitAsync(stop).ConfigureAwait(false);
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
         Socket? socket = null;
         try
         {
@@ -318,42 +315,61 @@ public sealed class UdpPortScanner : IPortScan
             };
 
             long start = 0;
+            SocketError answer;
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
             try
             {
                 socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
                 Interlocked.Increment(ref _openSockets);
                 socket.Connect(new IPEndPoint(address, item.Port));
                 start = Stopwatch.GetTimestamp();
-                await socket.SendAsync(_payload, SocketFlags.None, stop).ConfigureAwait(false);
-                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+                socket.Send(_payload); // a datagram is handed to the kernel at once
                 deadline.CancelAfter(wait);
-                int n = await socket.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, deadline.Token).ConfigureAwait(false);
-                status.Status = PortState.Open;
-                status.Latency = Stopwatch.GetElapsedTime(start);
-                status.BannerBytes = buffer.AsSpan(0, n).ToArray();
-                status.Banner = PostConnectStage.DecodeBanner(status.BannerBytes);
-            }
-            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-            {
-                status.Status = PortState.OpenOrFiltered;
-                item.LastSilent = status;
-                return false;
-            }
-            catch (SocketException e) when (!stop.IsCancellationRequested)
-            {
-                switch (e.SocketErrorCode)
+                using var answerArgs = new UdpAnswerArgs();
+                using (deadline.Token.UnsafeRegister(static s => ((Socket)s!).Dispose(), socket))
                 {
-                    // ICMP port unreachable: ECONNREFUSED on a connected UDP socket (WSAECONNRESET on Windows).
-                    case SocketError.ConnectionRefused or SocketError.ConnectionReset:
-                        status.Status = PortState.Closed;
-                        status.Latency = start == 0 ? null : Stopwatch.GetElapsedTime(start);
-                        break;
-                    case SocketError.NoBufferSpaceAvailable or SocketError.TooManyOpenSockets or SocketError.AddressNotAvailable or SocketError.AddressAlreadyInUse:
-                        throw new SocketShellException(SocketErrorKind.Unknown, $"UDP probes fail for lack of local resources ({e.SocketErrorCode}); lower ThrottleLimit or raise the open-file limit.", EndPointText.Format(item.Name, item.Port), e);
-                    default:
-                        status.Status = PortState.Unreachable;
-                        break;
+                    answer = await answerArgs.WaitAsync(socket).ConfigureAwait(false);
                 }
+
+                if (answer == SocketError.Success)
+                {
+                    status.Latency = Stopwatch.GetElapsedTime(start);
+                    byte[] reply = new byte[Math.Max(socket.Available, 1)];
+                    int n = socket.Receive(reply);
+                    status.BannerBytes = n == reply.Length ? reply : reply.AsSpan(0, n).ToArray();
+                    status.Banner = PostConnectStage.DecodeBanner(status.BannerBytes);
+                }
+            }
+            catch (SocketException e)
+            {
+                answer = e.SocketErrorCode;
+            }
+            catch (ObjectDisposedException)
+            {
+                answer = SocketError.OperationAborted; // the deadline closed it just as the answer came
+            }
+
+            stop.ThrowIfCancellationRequested();
+            switch (answer)
+            {
+                case SocketError.Success:
+                    status.Status = PortState.Open;
+                    break;
+
+                // ICMP port unreachable: ECONNREFUSED on a connected UDP socket (WSAECONNRESET on Windows).
+                case SocketError.ConnectionRefused or SocketError.ConnectionReset:
+                    status.Status = PortState.Closed;
+                    status.Latency = start == 0 ? null : Stopwatch.GetElapsedTime(start);
+                    break;
+                case SocketError.OperationAborted or SocketError.TimedOut:
+                    status.Status = PortState.OpenOrFiltered; // silence until the deadline
+                    item.LastSilent = status;
+                    return false;
+                case SocketError.NoBufferSpaceAvailable or SocketError.TooManyOpenSockets or SocketError.AddressNotAvailable or SocketError.AddressAlreadyInUse:
+                    throw new SocketShellException(SocketErrorKind.Unknown, $"UDP probes fail for lack of local resources ({answer}); lower ThrottleLimit or raise the open-file limit.", EndPointText.Format(item.Name, item.Port));
+                default:
+                    status.Status = PortState.Unreachable;
+                    break;
             }
 
             if (status.Status != PortState.Open && item.AddressIndex + 1 < item.Addresses.Length)
@@ -374,7 +390,6 @@ public sealed class UdpPortScanner : IPortScan
                 Interlocked.Decrement(ref _openSockets);
             }
 
-            ArrayPool<byte>.Shared.Return(buffer);
             _throttle.Release();
         }
     }

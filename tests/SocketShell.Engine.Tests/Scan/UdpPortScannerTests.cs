@@ -108,9 +108,10 @@ public sealed class UdpPortScannerTests
     [Fact]
     public async Task Ports_whose_answers_are_rate_limited_are_retried_until_every_one_has_answered()
     {
-        // A "host" that answers at most 3 datagrams per second across 15 ports (like an ICMP rate limit,
-        // but with replies, which loopback does not limit): the first round gets 3 answers, so the silent
-        // ports are probed again round after round; none may end up OpenOrFiltered.
+        // A "host" that answers at most 5 datagrams per second across 15 ports (like an ICMP rate limit,
+        // but with replies, which loopback does not limit): the first round gets 5 answers, so the silent
+        // ports are probed again round after round; none may end up OpenOrFiltered. The reply wait
+        // (Timeout) is a whole second so a loaded machine's late replies still count.
         var sockets = Enumerable.Range(0, 15).Select(_ =>
         {
             var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
@@ -118,13 +119,13 @@ public sealed class UdpPortScannerTests
             return s;
         }).ToArray();
         using var stop = new CancellationTokenSource();
-        var bucket = new TokenBucket(3, TimeSpan.FromSeconds(1));
+        var bucket = new TokenBucket(5, TimeSpan.FromSeconds(1));
         Task[] responders = sockets.Select(s => RespondAsync(s, bucket, stop.Token)).ToArray();
         try
         {
             int[] ports = sockets.Select(s => ((IPEndPoint)s.LocalEndPoint!).Port).ToArray();
             var results = new ConcurrentQueue<PortStatus>();
-            using var scanner = new UdpPortScanner(new PortScanOptions { Timeout = TimeSpan.FromMilliseconds(200) }, (_, r) => results.Enqueue(r), null, CancellationToken.None);
+            using var scanner = new UdpPortScanner(new PortScanOptions { Timeout = TimeSpan.FromSeconds(1) }, (_, r) => results.Enqueue(r), null, CancellationToken.None);
             scanner.Add("127.0.0.1", ports);
             scanner.Complete();
             await scanner.Completion.WaitAsync(TimeSpan.FromMinutes(1));
