@@ -15,6 +15,9 @@ namespace SocketShell.Scan;
 /// </summary>
 internal static class PostConnectStage
 {
+    /// <summary>The most a probe waits for the server's side of a clean TLS close.</summary>
+    private static readonly TimeSpan s_closeWait = TimeSpan.FromMilliseconds(500);
+
     /// <summary>
     /// Runs the stage on <paramref name="socket"/> (which it owns and closes, with RST) and fills
     /// <paramref name="status"/>. Only <paramref name="cancellationToken"/> (the scan's stop) ends it
@@ -41,6 +44,11 @@ internal static class PostConnectStage
             if (options.Send is not null || options.ReadBanner)
             {
                 await ExchangeAsync(channel, status, options, options.BannerTimeout ?? probeTimeout, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (ssl is not null)
+            {
+                await CloseNotifyAsync(ssl, stream, probeTimeout, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -92,6 +100,36 @@ internal static class PostConnectStage
 
         status.TlsProtocol = SslProtocols.None;
         return false;
+    }
+
+    /// <summary>
+    /// Ends the TLS session politely: close_notify, then a FIN, then (briefly) the server's own close,
+    /// (at most 500 ms, or Timeout if shorter), so the server sees a completed handshake and a clean close, not a reset in the middle of its
+    /// handshake (a probe that closed at once with RST showed up as a failed handshake in the server's
+    /// counters and logs). The socket is still closed with RST afterwards: nothing is left in TIME_WAIT.
+    /// </summary>
+    private static async Task CloseNotifyAsync(SslStream ssl, NetworkStream stream, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout < s_closeWait ? timeout : s_closeWait);
+        try
+        {
+            await ssl.ShutdownAsync().WaitAsync(deadline.Token).ConfigureAwait(false);
+            stream.Socket.Shutdown(SocketShutdown.Send);
+            byte[] sink = new byte[256];
+            while (await stream.ReadAsync(sink, deadline.Token).ConfigureAwait(false) > 0)
+            {
+                // The server's close_notify or anything it still sends: read until its FIN.
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The server did not close in time: the reset ends it.
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Already closed or reset by the server.
+        }
     }
 
     /// <summary>The SNI name: the override, else the name given, without the brackets of an IPv6 literal.</summary>
