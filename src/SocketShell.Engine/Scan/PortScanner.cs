@@ -76,6 +76,7 @@ public sealed class PortScanner : IDisposable
             Wait = options.Wait,
             WaitTimeout = options.WaitTimeout,
             RetryInterval = options.RetryInterval,
+            Resolver = options.Resolver,
         };
         _onResult = onResult;
         _onNameNotResolved = onNameNotResolved;
@@ -177,7 +178,7 @@ public sealed class PortScanner : IDisposable
             _pendingResolutions++;
             if (!_names.TryGetValue(name, out entry!))
             {
-                entry = new NameEntry(HostResolver.ResolveAsync(name, _options.AddressFamily, _stop.Token));
+                entry = new NameEntry(_options.Resolver(name, _options.AddressFamily, _stop.Token));
                 _names.Add(name, entry);
             }
         }
@@ -193,21 +194,6 @@ public sealed class PortScanner : IDisposable
                 entry, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        return request.BasePair;
-    }
-
-    /// <summary>Adds a name whose addresses are already known (tests: the address fallback without DNS).</summary>
-    internal long AddResolved(string computerName, IPAddress[] addresses, IReadOnlyList<int> ports)
-    {
-        var request = new Request(computerName, [.. ports]) { Addresses = addresses };
-        lock (_gate)
-        {
-            request.BasePair = _nextPair;
-            _nextPair += request.Ports.Length;
-            _ready.Enqueue(request);
-        }
-
-        Pump();
         return request.BasePair;
     }
 
@@ -449,15 +435,12 @@ public sealed class PortScanner : IDisposable
             Latency = outcome.State is ProbeEndState.Open or ProbeEndState.Closed ? outcome.Elapsed : null,
         };
 
-        if (status.Status != PortState.Open)
+        bool answered = status.Status == PortState.Open;
+        if (!answered)
         {
             // Keep the most telling failure: a refusal beats silence; otherwise the first address's.
-            if (job.Best is null || (job.Best.Status != PortState.Closed && status.Status == PortState.Closed))
-            {
-                job.Best = status;
-            }
-
-            if (job.AddressIndex + 1 < job.Addresses.Length)
+            job.Best = AddressFallback.MoreTelling(job.Best, FailureRank(job.Best), status, FailureRank(status), FallbackTie.Earlier);
+            if (AddressFallback.TriesNext(answered, job.AddressIndex, job.Addresses.Length))
             {
                 job.AddressIndex++;
                 return job; // same slot, next address
@@ -507,6 +490,9 @@ public sealed class PortScanner : IDisposable
 
         return null;
     }
+
+    /// <summary>How telling a failed probe is across addresses: a refusal (Closed) says more than silence or an unreachable network.</summary>
+    internal static int FailureRank(PortStatus? status) => status?.Status == PortState.Closed ? 1 : 0;
 
     internal Job? ReleaseOrNext(ProbeSlot slot)
     {

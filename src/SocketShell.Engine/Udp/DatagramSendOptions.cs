@@ -29,4 +29,10 @@ public sealed class DatagramSendOptions
 
     /// <summary>The encoding replies are decoded with.</summary>
     public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
+
+    /// <summary>
+    /// Turns the name into addresses, in the order to try them (default: <see cref="HostResolver.ResolveAsync"/>,
+    /// the operating system's resolver). Tests give fixed addresses here and take the same path as users.
+    /// </summary>
+    public HostResolve Resolver { get; set; } = HostResolver.ResolveAsync;
 }

@@ -83,6 +83,7 @@ public sealed class DatagramSender : IDisposable
     public static async Task<DatagramSender> OpenAsync(DatagramSendOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.Resolver, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Port, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, 65535);
         ArgumentOutOfRangeException.ThrowIfNegative(options.LocalPort);
@@ -92,13 +93,7 @@ public sealed class DatagramSender : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), ttl, "Ttl must be from 1 to 255.");
         }
 
-        IPAddress[] addresses = await HostResolver.ResolveAsync(options.ComputerName, options.AddressFamily, cancellationToken).ConfigureAwait(false);
-        return Open(options, addresses);
-    }
-
-    /// <summary>Opens a sender over addresses already resolved (in the order to try them); for tests.</summary>
-    internal static DatagramSender Open(DatagramSendOptions options, IPAddress[] addresses)
-    {
+        IPAddress[] addresses = await options.Resolver(options.ComputerName, options.AddressFamily, cancellationToken).ConfigureAwait(false);
         string target = EndPointText.Format(options.ComputerName, options.Port);
         if (!options.Broadcast)
         {
@@ -154,7 +149,9 @@ public sealed class DatagramSender : IDisposable
             }
 
             DatagramResult result = await SendOnceAsync(remote, payload, waitForReply, timeout, cancellationToken).ConfigureAwait(false);
-            if (result.Status == DatagramStatus.PortUnreachable && waitForReply && _index + 1 < _addresses.Length)
+            // Only a reply-wanted datagram learns that nobody listens (port unreachable); then the next address gets it.
+            bool answered = !(waitForReply && result.Status == DatagramStatus.PortUnreachable);
+            if (AddressFallback.TriesNext(answered, _index, _addresses.Length))
             {
                 // Nobody listens at this address: the datagram was not received. Try the next address; if
                 // that one cannot even be opened, the honest answer is this address's PortUnreachable.
