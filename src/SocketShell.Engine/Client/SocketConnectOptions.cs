@@ -1,10 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Net;
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using SocketShell.Common;
 
 namespace SocketShell.Client;

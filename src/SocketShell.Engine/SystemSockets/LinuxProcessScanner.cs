@@ -1,6 +1,4 @@
 using System.IO.Enumeration;
-using System.Runtime.InteropServices;
-using System.Text;
 using SocketShell.Interop;
 
 namespace SocketShell.SystemSockets;

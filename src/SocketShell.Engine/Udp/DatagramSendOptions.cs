@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net.Sockets;
-using System.Net;
 using System.Text;
 using SocketShell.Common;
 

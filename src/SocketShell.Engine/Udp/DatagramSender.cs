@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Net;
-using System.Text;
 using SocketShell.Common;
 
 namespace SocketShell.Udp;
