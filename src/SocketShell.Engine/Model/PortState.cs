@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Net;
-
 namespace SocketShell;
 
 /// <summary>What a probe of Test-Port found (TCP connect or UDP datagram).</summary>

@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using SocketShell.Common;
 
 namespace SocketShell;
 

@@ -1,3 +1,5 @@
+using SocketShell.Common;
+
 namespace SocketShell.Scan;
 
 /// <summary>How a <see cref="PortScanner"/> probes.</summary>
@@ -76,6 +78,12 @@ public sealed class PortScanOptions
     /// <summary>Whether each (host, port) is probed more than once (<see cref="Count"/> above 1 or <see cref="Continuous"/>).</summary>
     public bool IsSeries => Continuous || Count > 1;
 
+    /// <summary>
+    /// Turns the name into addresses, in the order to try them (default: <see cref="HostResolver.ResolveAsync"/>,
+    /// the operating system's resolver). Tests give fixed addresses here and take the same path as users.
+    /// </summary>
+    public HostResolve Resolver { get; set; } = HostResolver.ResolveAsync;
+
     private static long? ReadSoftOpenFileLimit()
     {
         if (!OperatingSystem.IsLinux())
@@ -109,6 +117,7 @@ public sealed class PortScanOptions
     /// <summary>Throws when a value is out of range.</summary>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Resolver);
         if (Timeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, "The timeout must be positive.");

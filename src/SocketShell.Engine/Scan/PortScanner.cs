@@ -35,9 +35,7 @@ public sealed class PortScanner : IPortScan
     private readonly CancellationToken _callerToken;
     private readonly CancellationTokenRegistration _stopRegistration;
     private readonly Dictionary<string, NameEntry> _names = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Queue<Request> _ready = new();
-    private readonly Queue<Job> _retry = new();
-    private readonly List<Job> _delayed = [];
+    private readonly ScanQueues _queues;
     private readonly ProbeSlot[] _slots;
     private readonly Stack<ProbeSlot> _idle;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -81,10 +79,12 @@ public sealed class PortScanner : IPortScan
             Count = options.Count,
             Continuous = options.Continuous,
             Interval = options.Interval,
+            Resolver = options.Resolver,
         };
         _onResult = onResult;
         _onNameNotResolved = onNameNotResolved;
         _onAttempt = onAttempt;
+        _queues = new ScanQueues(_options.AllAddresses);
         _callerToken = cancellationToken;
         _slots = new ProbeSlot[_options.ThrottleLimit];
         _idle = new Stack<ProbeSlot>(_slots.Length);
@@ -166,7 +166,7 @@ public sealed class PortScanner : IPortScan
         }
 
         string name = computerName.Trim();
-        var request = new Request(name, [.. ports]);
+        var request = new ScanRequest(name, [.. ports]);
         NameEntry entry;
         lock (_gate)
         {
@@ -185,7 +185,7 @@ public sealed class PortScanner : IPortScan
             _pendingResolutions++;
             if (!_names.TryGetValue(name, out entry!))
             {
-                entry = new NameEntry(HostResolver.ResolveAsync(name, _options.AddressFamily, _stop.Token));
+                entry = new NameEntry(_options.Resolver(name, _options.AddressFamily, _stop.Token));
                 _names.Add(name, entry);
             }
         }
@@ -201,21 +201,6 @@ public sealed class PortScanner : IPortScan
                 entry, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        return request.BasePair;
-    }
-
-    /// <summary>Adds a name whose addresses are already known (tests: the address fallback without DNS).</summary>
-    internal long AddResolved(string computerName, IPAddress[] addresses, IReadOnlyList<int> ports)
-    {
-        var request = new Request(computerName, [.. ports]) { Addresses = addresses };
-        lock (_gate)
-        {
-            request.BasePair = _nextPair;
-            _nextPair += request.Ports.Length;
-            _ready.Enqueue(request);
-        }
-
-        Pump();
         return request.BasePair;
     }
 
@@ -243,7 +228,7 @@ public sealed class PortScanner : IPortScan
         _stop.Dispose();
     }
 
-    private void OnResolved(Request request, NameEntry entry)
+    private void OnResolved(ScanRequest request, NameEntry entry)
     {
         Task<IPAddress[]> t = entry.Resolution;
         try
@@ -254,7 +239,7 @@ public sealed class PortScanner : IPortScan
                 lock (_gate)
                 {
                     _pendingResolutions--;
-                    _ready.Enqueue(request);
+                    _queues.AddReady(request);
                 }
 
                 Pump();
@@ -324,7 +309,7 @@ public sealed class PortScanner : IPortScan
         while (true)
         {
             ProbeSlot slot;
-            Job? job;
+            ScanJob? job;
             lock (_gate)
             {
                 if (_idle.Count == 0)
@@ -348,47 +333,18 @@ public sealed class PortScanner : IPortScan
         CheckFinished();
     }
 
-    private Job? NextJobLocked()
+    private ScanJob? NextJobLocked()
     {
         if (_stopping)
         {
             return null;
         }
 
-        if (_retry.Count > 0)
-        {
-            return _retry.Dequeue();
-        }
-
-        while (_ready.Count > 0)
-        {
-            Request r = _ready.Peek();
-            IPAddress[] addresses = r.Addresses!;
-            if (_options.AllAddresses)
-            {
-                int total = r.Ports.Length * addresses.Length;
-                if (r.Next < total)
-                {
-                    int portIndex = r.Next / addresses.Length;
-                    IPAddress address = addresses[r.Next % addresses.Length];
-                    r.Next++;
-                    return new Job(r, portIndex, [address]);
-                }
-            }
-            else if (r.Next < r.Ports.Length)
-            {
-                int portIndex = r.Next++;
-                return new Job(r, portIndex, addresses);
-            }
-
-            _ready.Dequeue();
-        }
-
-        return null;
+        return _queues.Next();
     }
 
     /// <summary>Called by a slot when its job has a result (or must be tried again); returns the slot's next job.</summary>
-    internal Job? OnProbeEnded(ProbeSlot slot, Job job, ProbeOutcome outcome)
+    internal ScanJob? OnProbeEnded(ProbeSlot slot, ScanJob job, ProbeOutcome outcome)
     {
         // Canceled without a stop cannot come from this scan's own aborts: treat it as a local hiccup.
         if (!_stopping && outcome.State is ProbeEndState.LocalFailure or ProbeEndState.Canceled)
@@ -412,8 +368,7 @@ public sealed class PortScanner : IPortScan
             lock (_gate)
             {
                 job.Reset();
-                job.DueTicks = Stopwatch.GetTimestamp() + s_localRetryTicks;
-                _delayed.Add(job);
+                _queues.Delay(job, Stopwatch.GetTimestamp() + s_localRetryTicks);
                 if (_slots.Length - _retired - _idle.Count - _parked.Count > 1)
                 {
                     _retired++;
@@ -438,7 +393,7 @@ public sealed class PortScanner : IPortScan
     }
 
     /// <summary>Runs the post-connect stage on an open socket, then reports and moves the slot on.</summary>
-    private async Task RunPostConnectAsync(ProbeSlot slot, Job job, ProbeOutcome outcome)
+    private async Task RunPostConnectAsync(ProbeSlot slot, ScanJob job, ProbeOutcome outcome)
     {
         Interlocked.Increment(ref _stageSockets);
         PortStatus status = StatusOf(job, outcome);
@@ -460,7 +415,7 @@ public sealed class PortScanner : IPortScan
             Interlocked.Decrement(ref _stageSockets);
         }
 
-        Job? next = Conclude(job, outcome with { Connected = null }, status) ?? ReleaseOrNext(slot);
+        ScanJob? next = Conclude(job, outcome with { Connected = null }, status) ?? ReleaseOrNext(slot);
         if (next is not null)
         {
             slot.Assign(next);
@@ -472,7 +427,7 @@ public sealed class PortScanner : IPortScan
     /// Reports the job's result, or schedules its retry; returns the job itself when it goes on at once
     /// on the same slot (its next address), else null.
     /// </summary>
-    internal Job? Conclude(Job job, ProbeOutcome outcome, PortStatus? prepared = null)
+    internal ScanJob? Conclude(ScanJob job, ProbeOutcome outcome, PortStatus? prepared = null)
     {
         if (_stopping)
         {
@@ -480,15 +435,12 @@ public sealed class PortScanner : IPortScan
         }
 
         PortStatus status = prepared ?? StatusOf(job, outcome);
-        if (status.Status != PortState.Open)
+        bool answered = status.Status == PortState.Open;
+        if (!answered)
         {
             // Keep the most telling failure: a refusal beats silence; otherwise the first address's.
-            if (job.Best is null || (job.Best.Status != PortState.Closed && status.Status == PortState.Closed))
-            {
-                job.Best = status;
-            }
-
-            if (job.AddressIndex + 1 < job.Addresses.Length)
+            job.Best = AddressFallback.MoreTelling(job.Best, FailureRank(job.Best), status, FailureRank(status), FallbackTie.Earlier);
+            if (AddressFallback.TriesNext(answered, job.AddressIndex, job.Addresses.Length))
             {
                 job.AddressIndex++;
                 return job; // same slot, next address
@@ -522,8 +474,7 @@ public sealed class PortScanner : IPortScan
                     job.Attempt++;
                     lock (_gate)
                     {
-                        job.DueTicks = due;
-                        _delayed.Add(job);
+                        _queues.Delay(job, due);
                     }
 
                     return null;
@@ -545,8 +496,7 @@ public sealed class PortScanner : IPortScan
 
                 lock (_gate)
                 {
-                    job.DueTicks = due;
-                    _delayed.Add(job);
+                    _queues.Delay(job, due);
                 }
             }
         }
@@ -558,7 +508,7 @@ public sealed class PortScanner : IPortScan
         return null;
     }
 
-    private static PortStatus StatusOf(Job job, ProbeOutcome outcome) => new()
+    private static PortStatus StatusOf(ScanJob job, ProbeOutcome outcome) => new()
     {
         ComputerName = job.Request.Name,
         RemoteAddress = job.Addresses[job.AddressIndex],
@@ -574,11 +524,14 @@ public sealed class PortScanner : IPortScan
         Attempt = job.Attempt,
     };
 
-    internal Job? ReleaseOrNext(ProbeSlot slot)
+    /// <summary>How telling a failed probe is across addresses: a refusal (Closed) says more than silence or an unreachable network.</summary>
+    internal static int FailureRank(PortStatus? status) => status?.Status == PortState.Closed ? 1 : 0;
+
+    internal ScanJob? ReleaseOrNext(ProbeSlot slot)
     {
         lock (_gate)
         {
-            Job? next = NextJobLocked();
+            ScanJob? next = NextJobLocked();
             if (next is not null)
             {
                 return next;
@@ -612,19 +565,10 @@ public sealed class PortScanner : IPortScan
             slot.CheckDeadline(now);
         }
 
-        bool due = false;
+        bool due;
         lock (_gate)
         {
-            for (int i = _delayed.Count - 1; i >= 0; i--)
-            {
-                if (_delayed[i].DueTicks <= now)
-                {
-                    _retry.Enqueue(_delayed[i]);
-                    _delayed.RemoveAt(i);
-                    due = true;
-                }
-            }
-
+            due = _queues.PromoteDue(now);
             while (due && _parked.Count > 0)
             {
                 _idle.Push(_parked.Pop());
@@ -656,9 +600,7 @@ public sealed class PortScanner : IPortScan
 
         lock (_gate)
         {
-            _delayed.Clear();
-            _retry.Clear();
-            _ready.Clear();
+            _queues.Clear();
         }
 
         CheckFinished();
@@ -684,7 +626,7 @@ public sealed class PortScanner : IPortScan
             }
 
             bool stopped = _stopping;
-            if (!stopped && (!_completeCalled || _ready.Count != 0 || _retry.Count != 0 || _delayed.Count != 0))
+            if (!stopped && (!_completeCalled || !_queues.IsEmpty))
             {
                 return;
             }
@@ -713,60 +655,5 @@ public sealed class PortScanner : IPortScan
         public Task<IPAddress[]> Resolution { get; } = resolution;
 
         public int Reported;
-    }
-
-    /// <summary>One Add call: a name and its ports.</summary>
-    internal sealed class Request(string name, int[] ports)
-    {
-        public string Name { get; } = name;
-
-        public int[] Ports { get; } = ports;
-
-        public long BasePair { get; set; }
-
-        public IPAddress[]? Addresses { get; set; }
-
-        public int Next { get; set; }
-    }
-
-    /// <summary>One (name, port) pair, or (name, port, address) with AllAddresses.</summary>
-    internal sealed class Job(Request request, int portIndex, IPAddress[] addresses)
-    {
-        public Request Request { get; } = request;
-
-        public int Port { get; } = request.Ports[portIndex];
-
-        public long Pair { get; } = request.BasePair + portIndex;
-
-        public IPAddress[] Addresses { get; } = addresses;
-
-        public int AddressIndex { get; set; }
-
-        public PortStatus? Best { get; set; }
-
-        public int LocalRetries { get; set; }
-
-        /// <summary>The attempt number: 1, then 2, ... in a series or a wait.</summary>
-        public int Attempt { get; set; } = 1;
-
-        public long DueTicks { get; set; }
-
-        /// <summary>When the current attempt started (its first address).</summary>
-        public long AttemptStart { get; set; }
-
-        /// <summary>With Wait: whether the current attempt's deadline is the end of the wait, not its Timeout.</summary>
-        public bool AttemptCut { get; set; }
-
-        /// <summary>With Wait: the result of the last attempt that was not cut short by the end of the wait.</summary>
-        public PortStatus? LastFullAttempt { get; set; }
-
-        /// <summary>With Wait: when the whole wait ends (0 until the first attempt starts).</summary>
-        public long WaitDeadline { get; set; }
-
-        public void Reset()
-        {
-            AddressIndex = 0;
-            Best = null;
-        }
     }
 }

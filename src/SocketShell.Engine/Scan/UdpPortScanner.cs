@@ -131,7 +131,7 @@ public sealed class UdpPortScanner : IPortScan
             _running++;
             if (!_names.TryGetValue(name, out entry!))
             {
-                entry = new NameEntry(HostResolver.ResolveAsync(name, _options.AddressFamily, _stop.Token));
+                entry = new NameEntry(_options.Resolver(name, _options.AddressFamily, _stop.Token));
                 _names.Add(name, entry);
             }
         }
@@ -372,14 +372,21 @@ public sealed class UdpPortScanner : IPortScan
                     break;
             }
 
-            if (status.Status != PortState.Open && item.AddressIndex + 1 < item.Addresses.Length)
+            if (status.Status != PortState.Open)
             {
-                item.FirstFailure ??= status;
-                item.AddressIndex++;
-                return true; // an answer (this address refused): the next address is tried in the next round
+                // The rule shared with TCP: a refusal (or another ICMP error) passes the port on to the
+                // next address; when none is left the most telling failure is the result.
+                item.FirstFailure = AddressFallback.MoreTelling(item.FirstFailure, PortScanner.FailureRank(item.FirstFailure), status, PortScanner.FailureRank(status), FallbackTie.Earlier);
+                if (AddressFallback.TriesNext(answered: false, item.AddressIndex, item.Addresses.Length))
+                {
+                    item.AddressIndex++;
+                    return true; // an answer (this address refused): the next address is tried in the next round
+                }
+
+                status = item.FirstFailure;
             }
 
-            Report(item, status.Status == PortState.Open || item.FirstFailure is null || item.FirstFailure.Status != PortState.Closed ? status : PreferClosed(item.FirstFailure, status));
+            Report(item, status);
             return true;
         }
         finally
@@ -393,9 +400,6 @@ public sealed class UdpPortScanner : IPortScan
             _throttle.Release();
         }
     }
-
-    /// <summary>Between a refusal at an earlier address and an error at the last one, the refusal says more.</summary>
-    private static PortStatus PreferClosed(PortStatus firstFailure, PortStatus last) => last.Status == PortState.Closed ? last : firstFailure;
 
     private void Report(Item item, PortStatus status)
     {
