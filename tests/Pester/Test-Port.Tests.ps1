@@ -356,6 +356,12 @@ HostName,Port
             finally { $closed.Dispose() }
         }
 
+        It 'combines with -Wait: the certificate of a port once it is open' {
+            $r = Test-Port 127.0.0.1 $tls.Port -Wait -WaitTimeout 10s -Tls
+            $r.Status | Should -Be 'Open'
+            $r.Certificate.Thumbprint | Should -Be $cert.Thumbprint
+        }
+
         It 'refuses TLS options without -Tls, and TCP-only options with -Protocol Udp' {
             { Test-Port 127.0.0.1 $tls.Port -ServerName x -ErrorAction Stop } |
                 Should -Throw -ErrorId 'ProbeParameterConflict,SocketShell.Commands.TestPortCommand'
@@ -481,6 +487,16 @@ HostName,Port
             $r | Should -HaveCount 200
             $r.Status | Sort-Object -Unique | Should -Be 'Closed'
             Wait-Until { (Get-SocketCount) -eq $before } 5000
+        }
+
+        It 'takes hosts from the pipeline and probes every address with -AllAddresses' {
+            $port = Get-FreeUdpPort
+            $r = '127.0.0.1', '::1' | Test-Port -Port $port -Protocol Udp
+            $r | Should -HaveCount 2
+            $r.Status | Should -Be @('Closed', 'Closed')
+            $all = @(Test-Port localhost $port -Protocol Udp -AllAddresses)
+            $all.Status | Sort-Object -Unique | Should -Be 'Closed'
+            @($all.RemoteAddress | Sort-Object -Unique).Count | Should -Be $all.Count
         }
 
         It 'reports a port that never answers OpenOrFiltered after a retry round' {

@@ -82,6 +82,42 @@ public sealed class PostConnectTests
     }
 
     [Fact]
+    public async Task TlsProtocol_restricts_the_versions_the_handshake_may_use()
+    {
+        using X509Certificate2 cert = SelfSigned();
+        SocketListener l = Start(configure: o => o.Certificate = cert);
+        try
+        {
+            PortStatus r = await ProbeAsync(l.LocalEndPoint.Port, new PostConnectOptions { Tls = true, TlsProtocol = SslProtocols.Tls12 });
+            Assert.Equal(SslProtocols.Tls12, r.TlsProtocol);
+            Assert.NotNull(r.Certificate);
+        }
+        finally
+        {
+            await l.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task A_TLS_probe_closes_cleanly_so_the_server_counts_no_failed_handshake()
+    {
+        using X509Certificate2 cert = SelfSigned();
+        SocketListener l = Start(configure: o => o.Certificate = cert);
+        try
+        {
+            var options = new PortScanOptions { Timeout = TimeSpan.FromSeconds(5), PostConnect = new PostConnectOptions { Tls = true } };
+            ScanFixtures.ScanRun run = await ScanFixtures.RunAsync(options, s => s.Add("127.0.0.1", Enumerable.Repeat(l.LocalEndPoint.Port, 20).ToArray()));
+            Assert.Equal(20, run.Results.Count(r => r.Status.Certificate is not null));
+            Assert.True(await EventuallyAsync(() => l.ConnectionCount == 20 && l.ActiveConnections == 0));
+            Assert.Equal(0, l.TlsHandshakeFailures);
+        }
+        finally
+        {
+            await l.StopAsync();
+        }
+    }
+
+    [Fact]
     public async Task Tls_to_a_port_that_does_not_speak_TLS_is_Open_with_the_failure_recorded()
     {
         SocketListener l = Start(ListenerMode.Echo); // echoes the ClientHello back: not a ServerHello
