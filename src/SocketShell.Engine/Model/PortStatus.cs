@@ -45,6 +45,13 @@ public sealed class PortStatus
     /// </summary>
     public double? LatencyMs => Latency is TimeSpan t ? Math.Round(t.Ticks / (double)TimeSpan.TicksPerMillisecond, 3) : null;
 
+    /// <summary>
+    /// In a latency series on Linux: the kernel's own measurement of the handshake round trip (SYN to
+    /// SYN-ACK, TCP_INFO tcpi_rtt, microseconds), free of the thread scheduling that <see cref="Latency"/>,
+    /// timed in user space, includes; null elsewhere.
+    /// </summary>
+    public TimeSpan? KernelRtt { get; set; }
+
     /// <summary>The service name the services database gives for the port over the probed protocol, if any.</summary>
     public string? Service { get; set; }
 

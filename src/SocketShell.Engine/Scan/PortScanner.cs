@@ -521,6 +521,7 @@ public sealed class PortScanner : IPortScan
             _ => PortState.Unreachable,
         },
         Latency = outcome.State is ProbeEndState.Open or ProbeEndState.Closed ? outcome.Elapsed : null,
+        KernelRtt = outcome.KernelRtt,
         Attempt = job.Attempt,
     };
 

@@ -276,6 +276,7 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
 
         Socket socket = Volatile.Read(ref _socket)!;
         SocketError error = SocketError;
+        TimeSpan? kernelRtt = null;
         ProbeEndState end;
         if (state == TimedOut)
         {
@@ -297,6 +298,11 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
                     end = ProbeEndState.Closed;
                 }
 
+                if (end == ProbeEndState.Open && _owner.Options.IsSeries)
+                {
+                    kernelRtt = TcpHandshakeRtt.Read(socket);
+                }
+
                 socket.LingerState = s_resetOnClose; // close with RST: no TIME_WAIT left behind
             }
             catch (SocketException)
@@ -312,11 +318,11 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         Volatile.Write(ref _socket, null);
         if (end == ProbeEndState.Open && _owner.HasPostConnect)
         {
-            return new ProbeOutcome(end, elapsed, error, socket); // the post-connect stage closes it
+            return new ProbeOutcome(end, elapsed, error, socket, kernelRtt); // the post-connect stage closes it
         }
 
         socket.Dispose();
-        return new ProbeOutcome(end, elapsed, error);
+        return new ProbeOutcome(end, elapsed, error, null, kernelRtt);
     }
 
     private static ProbeEndState ClassifyError(SocketError error) => error switch

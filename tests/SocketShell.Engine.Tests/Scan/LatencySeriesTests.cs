@@ -21,6 +21,11 @@ public sealed class LatencySeriesTests
         Assert.All(results, r => Assert.Equal(PortState.Open, r.Status));
         Assert.All(results, r => Assert.True(r.Latency > TimeSpan.Zero));
         Assert.All(results, r => Assert.Equal(Math.Round(r.Latency!.Value.Ticks / 10_000.0, 3), r.LatencyMs));
+        if (OperatingSystem.IsLinux())
+        {
+            // The kernel's own handshake time: never longer than the connect as timed from user space.
+            Assert.All(results, r => Assert.InRange(r.KernelRtt!.Value, TimeSpan.FromTicks(1), r.Latency!.Value));
+        }
 
         // Attempts start Interval apart (at least), each its own connection.
         TimeSpan[] at = run.Results.Select(r => r.At).ToArray();
