@@ -71,6 +71,7 @@ public sealed class TestPortSeriesScenario : IBenchScenario
     {
         var options = new PortScanOptions { Count = count, Interval = TimeSpan.Zero, ThrottleLimit = 1 };
         var latencies = new List<double>(count);
+        var kernel = new List<double>(count);
         var sw = Stopwatch.StartNew();
         await foreach (PortStatus s in PortScanner.ScanAsync(["127.0.0.1"], [port], options, null, cancellationToken))
         {
@@ -80,9 +81,20 @@ public sealed class TestPortSeriesScenario : IBenchScenario
             }
 
             latencies.Add(s.Latency!.Value.TotalMicroseconds);
+            if (s.KernelRtt is TimeSpan rtt)
+            {
+                kernel.Add(rtt.TotalMicroseconds);
+            }
         }
 
-        return (sw.Elapsed, [.. latencies]);
+        TimeSpan wall = sw.Elapsed;
+        if (kernel.Count > 0)
+        {
+            double[] sorted = [.. kernel.Order()];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"series KernelRtt (TCP_INFO tcpi_rtt): median {sorted[sorted.Length / 2]:F1} us, p99 {sorted[(int)(sorted.Length * 0.99)]:F1} us"));
+        }
+
+        return (wall, [.. latencies]);
     }
 
     private static (TimeSpan, double[]) SyncLoop(IPEndPoint endPoint, int count)
