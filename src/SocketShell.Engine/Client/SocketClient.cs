@@ -55,9 +55,10 @@ public static class SocketClient
     /// (with the certificate problem in the message); the target is <c>host:port</c>.
     /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing is left open.</exception>
-    public static async Task<SocketConnection> ConnectAsync(SocketConnectOptions options, CancellationToken cancellationToken)
+    public static async Task<SocketConnection> ConnectAsync(SocketConnectOptions options, SocketSessions sessions, CancellationToken cancellationToken)
     {
         Validate(options);
+        ArgumentNullException.ThrowIfNull(sessions);
         string target = options.Target;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
@@ -82,12 +83,12 @@ public static class SocketClient
                 target);
         }
 
-        return await ConnectAsync(options, addresses, deadline.Token, cancellationToken).ConfigureAwait(false);
+        return await ConnectAsync(options, sessions, addresses, deadline.Token, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Connects to <paramref name="addresses"/> in order (the resolver's work already done).</summary>
     internal static async Task<SocketConnection> ConnectAsync(
-        SocketConnectOptions options, IReadOnlyList<IPAddress> addresses, CancellationToken deadline, CancellationToken cancellationToken)
+        SocketConnectOptions options, SocketSessions sessions, IReadOnlyList<IPAddress> addresses, CancellationToken deadline, CancellationToken cancellationToken)
     {
         string target = options.Target;
         var failures = new List<(IPAddress Address, SocketException Error)>();
@@ -124,7 +125,7 @@ public static class SocketClient
                 }
 
                 TimeSpan connectTime = Stopwatch.GetElapsedTime(started);
-                var connection = new SocketConnection(SocketSessions.NextId(), options.ComputerName.Trim(), socket, stream, ssl, connectTime);
+                var connection = new SocketConnection(sessions, options.ComputerName.Trim(), socket, stream, ssl, connectTime);
                 handedOver = true;
                 if (cancellationToken.IsCancellationRequested)
                 {
@@ -132,7 +133,7 @@ public static class SocketClient
                     cancellationToken.ThrowIfCancellationRequested();
                 }
 
-                SocketSessions.Add(connection);
+                sessions.Add(connection);
                 connection.Start();
                 return connection;
             }

@@ -55,9 +55,12 @@ public sealed class SocketConnection : IDisposable
     private long _bytesReceived;
     private string? _error;
 
-    internal SocketConnection(int id, string computerName, Socket socket, Stream stream, SslStream? ssl, TimeSpan connectTime)
+    private readonly SocketSessions _sessions;
+
+    internal SocketConnection(SocketSessions sessions, string computerName, Socket socket, Stream stream, SslStream? ssl, TimeSpan connectTime)
     {
-        Id = id;
+        _sessions = sessions;
+        Id = sessions.NextId();
         ComputerName = computerName;
         _socket = socket;
         _stream = stream;
@@ -353,7 +356,7 @@ public sealed class SocketConnection : IDisposable
     public void Dispose()
     {
         Release(SocketConnectionState.Closed, null);
-        SocketSessions.Remove(this);
+        _sessions.Remove(this);
     }
 
     /// <inheritdoc/>

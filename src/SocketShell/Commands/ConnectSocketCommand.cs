@@ -82,7 +82,7 @@ public sealed class ConnectSocketCommand : SocketCmdletBase
         };
         string target = options.Target;
         WriteVerbose($"Connecting to {target}{(UseTls ? " with TLS" : string.Empty)} (timeout {Timeout}).");
-        Task<SocketConnection> connect = SocketClient.ConnectAsync(options, CancellationToken);
+        Task<SocketConnection> connect = SocketClient.ConnectAsync(options, RunspaceSessions.Current.Connections, CancellationToken);
         SocketConnection connection;
         try
         {

@@ -16,7 +16,7 @@ internal static class ListenerSelection
         var found = new List<SocketListener>();
         foreach (int id in ids)
         {
-            SocketListener? listener = ListenerRegistry.Find(id);
+            SocketListener? listener = RunspaceSessions.Current.Listeners.Find(id);
             if (listener is null)
             {
                 writeError(NotFound(string.Format(CultureInfo.CurrentCulture, Messages.ListenerIdNotFound, id), id));
@@ -33,7 +33,7 @@ internal static class ListenerSelection
     /// <summary>Without names, every listener.</summary>
     public static List<SocketListener> ByName(IEnumerable<string>? names, Action<ErrorRecord> writeError)
     {
-        IReadOnlyList<SocketListener> all = ListenerRegistry.All;
+        IReadOnlyList<SocketListener> all = RunspaceSessions.Current.Listeners.All;
         if (names is null)
         {
             return all.ToList();

@@ -129,7 +129,7 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
 
         try
         {
-            WriteObject(ListenerRegistry.Start(options));
+            WriteObject(RunspaceSessions.Current.Listeners.Start(options));
         }
         catch (SocketShellException e)
         {

@@ -6,11 +6,13 @@ namespace SocketShell.Engine.Tests.Client;
 
 public class ClientConnectTests
 {
+    private readonly SocketSessions _sessions = new();
+
     [Fact]
     public async Task Connects_over_ipv4_and_describes_the_connection()
     {
         using TcpListener listener = Peer.Listen(IPAddress.Loopback);
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(listener, sessions: _sessions);
         using (client)
         using (server)
         {
@@ -26,7 +28,7 @@ public class ClientConnectTests
             Assert.Null(client.RemoteCertificate);
             Assert.Equal(0, client.BytesSent);
             Assert.Equal(0, client.BytesReceived);
-            Assert.Same(client, SocketSessions.Get(client.Id));
+            Assert.Same(client, _sessions.Get(client.Id));
             Assert.Equal($"127.0.0.1:{Peer.PortOf(listener)}", client.Target);
         }
     }
@@ -36,7 +38,7 @@ public class ClientConnectTests
     {
         Assert.True(Socket.OSSupportsIPv6, "IPv6 loopback is needed for this test");
         using TcpListener listener = Peer.Listen(IPAddress.IPv6Loopback);
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(listener, "::1");
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(listener, "::1", _sessions);
         using (client)
         using (server)
         {
@@ -53,7 +55,7 @@ public class ClientConnectTests
         int port = Peer.PortOf(v4);
         using var v6 = new TcpListener(IPAddress.IPv6Loopback, port);
         v6.Start();
-        using SocketConnection client = await SocketClient.ConnectAsync(Peer.Options("localhost", port), CancellationToken.None).WaitAsync(Peer.Bound);
+        using SocketConnection client = await SocketClient.ConnectAsync(Peer.Options("localhost", port), _sessions, CancellationToken.None).WaitAsync(Peer.Bound);
         Assert.Equal(SocketConnectionState.Open, client.State);
         Assert.True(IPAddress.IsLoopback(client.RemoteEndPoint.Address));
         Assert.Equal("localhost", client.ComputerName);
@@ -76,7 +78,7 @@ public class ClientConnectTests
 
         using var deadline = new CancellationTokenSource(Peer.Bound);
         using SocketConnection client = await SocketClient.ConnectAsync(
-            Peer.Options("localhost", port), [refusing, listening], deadline.Token, CancellationToken.None);
+            Peer.Options("localhost", port), _sessions, [refusing, listening], deadline.Token, CancellationToken.None);
         Assert.Equal(listening, client.RemoteEndPoint.Address);
     }
 
@@ -85,7 +87,7 @@ public class ClientConnectTests
     {
         int port = Peer.ClosedPort(IPAddress.Loopback);
         var e = await Assert.ThrowsAsync<SocketShellException>(
-            () => SocketClient.ConnectAsync(Peer.Options("127.0.0.1", port), CancellationToken.None).WaitAsync(Peer.Bound));
+            () => SocketClient.ConnectAsync(Peer.Options("127.0.0.1", port), _sessions, CancellationToken.None).WaitAsync(Peer.Bound));
         Assert.Equal(SocketErrorKind.ConnectionRefused, e.Kind);
         Assert.Equal($"127.0.0.1:{port}", e.Target);
         Assert.Contains("refused", e.Message, StringComparison.Ordinal);
@@ -97,7 +99,7 @@ public class ClientConnectTests
         int port = Peer.ClosedPort(IPAddress.Loopback);
         using var deadline = new CancellationTokenSource(Peer.Bound);
         var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(
-            Peer.Options("localhost", port), [IPAddress.IPv6Loopback, IPAddress.Loopback], deadline.Token, CancellationToken.None));
+            Peer.Options("localhost", port), _sessions, [IPAddress.IPv6Loopback, IPAddress.Loopback], deadline.Token, CancellationToken.None));
         Assert.Equal(SocketErrorKind.ConnectionRefused, e.Kind);
         Assert.Contains($"[::1]:{port}", e.Message, StringComparison.Ordinal);
         Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
@@ -108,7 +110,7 @@ public class ClientConnectTests
     {
         var options = Peer.Options("127.0.0.1", 80);
         options.AddressFamily = IPFamily.IPv6;
-        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(options, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(options, _sessions, CancellationToken.None));
         Assert.Equal(SocketErrorKind.HostNotFound, e.Kind);
         Assert.Equal("127.0.0.1:80", e.Target);
     }
@@ -119,7 +121,7 @@ public class ClientConnectTests
         using StalledListener stalled = await StalledListener.CreateAsync();
         var options = Peer.Options("127.0.0.1", stalled.Port, TimeSpan.FromMilliseconds(300));
         long start = Environment.TickCount64;
-        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(options, CancellationToken.None).WaitAsync(Peer.Bound));
+        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(options, _sessions, CancellationToken.None).WaitAsync(Peer.Bound));
         long elapsed = Environment.TickCount64 - start;
         Assert.Equal(SocketErrorKind.ConnectTimeout, e.Kind);
         Assert.Contains("0.3 s", e.Message, StringComparison.Ordinal);
@@ -131,13 +133,13 @@ public class ClientConnectTests
     {
         using StalledListener stalled = await StalledListener.CreateAsync();
         var options = Peer.Options("127.0.0.1", stalled.Port, TimeSpan.FromMinutes(1));
-        int before = SocketSessions.GetAll().Count(c => c.RemoteEndPoint.Port == stalled.Port);
+        int before = _sessions.GetAll().Count(c => c.RemoteEndPoint.Port == stalled.Port);
         using var cts = new CancellationTokenSource();
-        Task<SocketConnection> connect = SocketClient.ConnectAsync(options, cts.Token);
+        Task<SocketConnection> connect = SocketClient.ConnectAsync(options, _sessions, cts.Token);
         Assert.False(connect.IsCompleted);
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connect.WaitAsync(Peer.Bound));
-        Assert.Equal(before, SocketSessions.GetAll().Count(c => c.RemoteEndPoint.Port == stalled.Port));
+        Assert.Equal(before, _sessions.GetAll().Count(c => c.RemoteEndPoint.Port == stalled.Port));
     }
 
     [Fact]
@@ -147,7 +149,7 @@ public class ClientConnectTests
         var options = Peer.Options("127.0.0.1", Peer.PortOf(listener));
         options.NoDelay = true;
         options.KeepAlive = true;
-        using SocketConnection client = await SocketClient.ConnectAsync(options, CancellationToken.None).WaitAsync(Peer.Bound);
+        using SocketConnection client = await SocketClient.ConnectAsync(options, _sessions, CancellationToken.None).WaitAsync(Peer.Bound);
         using Socket server = await Peer.AcceptFromAsync(listener, client.LocalEndPoint);
         Assert.True(client.Socket.NoDelay);
         Assert.NotEqual(0, (int)client.Socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive)!);
@@ -156,8 +158,8 @@ public class ClientConnectTests
     [Fact]
     public async Task Bad_options_are_refused_before_any_socket_is_made()
     {
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => SocketClient.ConnectAsync(Peer.Options("127.0.0.1", 0), CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentException>(() => SocketClient.ConnectAsync(Peer.Options(" ", 80), CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => SocketClient.ConnectAsync(Peer.Options("127.0.0.1", 0), _sessions, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(() => SocketClient.ConnectAsync(Peer.Options(" ", 80), _sessions, CancellationToken.None));
     }
 }
 
