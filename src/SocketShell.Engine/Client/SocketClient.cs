@@ -228,10 +228,10 @@ public static class SocketClient
     private static void Validate(SocketConnectOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.ComputerName, nameof(options));
+        Common.HostNameRules.Validate(options.ComputerName);
         if (options.Port is < 1 or > PortListParser.MaxPort)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Port, "The port must be from 1 to 65535.");
+            throw new SocketShellException(SocketErrorKind.InvalidPort, $"The port {options.Port} is not a destination port: it must be from 1 to 65535.", options.Target);
         }
 
         if (options.Timeout <= TimeSpan.Zero && options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)

@@ -148,15 +148,16 @@ public sealed class PortScanner : IDisposable
     /// </summary>
     public long Add(string computerName, IReadOnlyList<int> ports)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(computerName);
         ArgumentNullException.ThrowIfNull(ports);
+        string name = Common.HostNameRules.Validate(computerName);
         foreach (int p in ports)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(p, nameof(ports));
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(p, 65535, nameof(ports));
+            if (p is < 1 or > 65535)
+            {
+                throw new SocketShellException(SocketErrorKind.InvalidPort, $"The port {p} is not a destination port: it must be from 1 to 65535.", EndPointText.Format(name, p));
+            }
         }
 
-        string name = computerName.Trim();
         var request = new Request(name, [.. ports]);
         NameEntry entry;
         lock (_gate)

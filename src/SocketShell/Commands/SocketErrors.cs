@@ -25,6 +25,8 @@ internal static class SocketErrors
         SocketErrorKind.DatagramTooLarge => ErrorCategory.InvalidArgument,
         SocketErrorKind.BroadcastNotAllowed => ErrorCategory.InvalidArgument,
         SocketErrorKind.InvalidMulticastGroup => ErrorCategory.InvalidArgument,
+        SocketErrorKind.InvalidComputerName => ErrorCategory.InvalidArgument,
+        SocketErrorKind.InvalidPort => ErrorCategory.InvalidArgument,
         _ => ErrorCategory.NotSpecified,
     };
 
@@ -42,6 +44,12 @@ internal static class SocketErrors
         if (target is not null)
         {
             record.ErrorDetails = new ErrorDetails($"{target}: {exception.Message}");
+        }
+
+        if (kind == SocketErrorKind.InvalidComputerName)
+        {
+            record.ErrorDetails ??= new ErrorDetails(exception.Message);
+            record.ErrorDetails.RecommendedAction = Resources.Messages.InvalidComputerNameAction;
         }
 
         return record;

@@ -49,7 +49,7 @@ public sealed class TestPortCommand : SocketCmdletBase
         HelpMessage = "The TCP ports to probe on every host: numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
     [PortListTransformation]
     [ValidateNotNullOrEmpty]
-    [ValidateRange(0, 65535)]
+    [ValidateRange(1, 65535)]
     [ArgumentCompleter(typeof(PortCompleter))]
     public int[] Port { get; set; } = [];
 
@@ -124,13 +124,17 @@ public sealed class TestPortCommand : SocketCmdletBase
     {
         foreach (string name in ComputerName)
         {
-            if (string.IsNullOrWhiteSpace(name))
+            try
             {
-                WriteError(new ErrorRecord(new ArgumentException(Messages.ComputerNameBlank), "InvalidComputerName", ErrorCategory.InvalidArgument, name));
+                _scanner!.Add(name, Port);
+            }
+            catch (SocketShellException e)
+            {
+                // Not a host (blank, a port inside it, a resolver shorthand such as '22'): nothing is resolved or sent.
+                WriteSocketError(e, name);
                 continue;
             }
 
-            _scanner!.Add(name, Port);
             _pairs += Port.Length;
         }
 

@@ -158,8 +158,11 @@ public class ClientConnectTests
     [Fact]
     public async Task Bad_options_are_refused_before_any_socket_is_made()
     {
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => SocketClient.ConnectAsync(Peer.Options("127.0.0.1", 0), _sessions, CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentException>(() => SocketClient.ConnectAsync(Peer.Options(" ", 80), _sessions, CancellationToken.None));
+        Assert.Equal(SocketErrorKind.InvalidPort, (await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(Peer.Options("127.0.0.1", 0), _sessions, CancellationToken.None))).Kind);
+        Assert.Equal(SocketErrorKind.InvalidComputerName, (await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(Peer.Options(" ", 80), _sessions, CancellationToken.None))).Kind);
+        Assert.Equal(SocketErrorKind.InvalidComputerName, (await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(Peer.Options("[::1]:8080", 80), _sessions, CancellationToken.None))).Kind);
+        Assert.Equal(SocketErrorKind.InvalidComputerName, (await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(Peer.Options("127.1", 80), _sessions, CancellationToken.None))).Kind);
+        Assert.Empty(_sessions.GetAll());
     }
 }
 

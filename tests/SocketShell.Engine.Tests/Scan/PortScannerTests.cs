@@ -255,7 +255,11 @@ public class PortScannerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PortScanner(new PortScanOptions { ThrottleLimit = 0 }, (_, _) => { }, null, CancellationToken.None));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PortScanner(new PortScanOptions { Timeout = TimeSpan.Zero }, (_, _) => { }, null, CancellationToken.None));
         using var scanner = new PortScanner(new PortScanOptions(), (_, _) => { }, null, CancellationToken.None);
-        Assert.Throws<ArgumentOutOfRangeException>(() => scanner.Add("127.0.0.1", [65536]));
+        Assert.Equal(SocketErrorKind.InvalidPort, Assert.Throws<SocketShellException>(() => scanner.Add("127.0.0.1", [65536])).Kind);
+        Assert.Equal(SocketErrorKind.InvalidPort, Assert.Throws<SocketShellException>(() => scanner.Add("127.0.0.1", [0])).Kind);
+        Assert.Equal(SocketErrorKind.InvalidComputerName, Assert.Throws<SocketShellException>(() => scanner.Add(" ", [80])).Kind);
+        Assert.Equal(SocketErrorKind.InvalidComputerName, Assert.Throws<SocketShellException>(() => scanner.Add("22", [80])).Kind);
+        Assert.Equal(SocketErrorKind.InvalidComputerName, Assert.Throws<SocketShellException>(() => scanner.Add("[::1]:8080", [80])).Kind);
     }
 
     [Fact]
