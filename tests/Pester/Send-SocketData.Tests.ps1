@@ -34,6 +34,23 @@ Describe 'Send-SocketData' -Tag CI {
         $c.BytesSent | Should -Be $expected.Length
     }
 
+    It 'sends an array given as an argument exactly as the same items piped (issue 10)' {
+        Send-SocketData $c 'a', 'b'
+        'c', 'd' | Send-SocketData $c
+        Send-SocketData $c 1, 'x'
+        $expected = [System.Text.Encoding]::UTF8.GetBytes("a`nb`nc`nd`n1`nx`n")
+        (Read-TestSocket $server $expected.Length) -join ',' | Should -Be ($expected -join ',')
+        $c.BytesSent | Should -Be $expected.Length
+    }
+
+    It 'refuses -Encoding utf8BOM instead of sending utf8 without the mark it promises' {
+        { Send-SocketData $c 'x' -Encoding utf8BOM -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,SocketShell.Commands.SendSocketDataCommand'
+        { Send-Datagram 127.0.0.1 9 'x' -Encoding utf8BOM -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,SocketShell.Commands.SendDatagramCommand'
+        $c.BytesSent | Should -Be 0
+    }
+
     It 'uses -NewLine after each string, or nothing with -NoNewline' {
         'A', 'B' | Send-SocketData $c -NewLine "`r`n"
         Send-SocketData $c -InputObject 'C' -NoNewline
