@@ -55,6 +55,7 @@ public sealed class SocketConnection : IDisposable
     private long _bytesReceived;
     private string? _error;
 
+    private const int SendPiece = 64 * 1024;
     private readonly SocketSessions _sessions;
 
     internal SocketConnection(SocketSessions sessions, string computerName, Socket socket, Stream stream, SslStream? ssl, TimeSpan connectTime)
@@ -174,9 +175,17 @@ public sealed class SocketConnection : IDisposable
 
             try
             {
-                await _stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                // Written in pieces, each counted once the stream has taken it, so that BytesSent stays
+                // true when a big send is cancelled (Ctrl+C) or fails part-way: only the piece in flight
+                // at that moment (at most SendPiece bytes) can have gone out uncounted.
+                for (int offset = 0; offset < data.Length; offset += SendPiece)
+                {
+                    ReadOnlyMemory<byte> piece = data.Slice(offset, Math.Min(SendPiece, data.Length - offset));
+                    await _stream.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
+                    Interlocked.Add(ref _bytesSent, piece.Length);
+                }
+
                 await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                Interlocked.Add(ref _bytesSent, data.Length);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

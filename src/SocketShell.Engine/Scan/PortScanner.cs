@@ -484,9 +484,13 @@ public sealed class PortScanner : IDisposable
                 }
 
                 long now = Stopwatch.GetTimestamp();
+                long due = Math.Max(now, job.AttemptStart + (long)(_options.RetryInterval.TotalSeconds * Stopwatch.Frequency));
+
                 if (!status.Open && now < job.WaitDeadline)
                 {
-                    long due = Math.Max(now, job.AttemptStart + (long)(_options.RetryInterval.TotalSeconds * Stopwatch.Frequency));
+                    // A retry that could only start at or after the end of the wait would run past it: then
+                    // the job just sleeps until the wait ends and reports its last attempt (see SweepCore).
+                    due = Math.Min(due, job.WaitDeadline);
                     job.Reset();
                     lock (_gate)
                     {
@@ -547,14 +551,23 @@ public sealed class PortScanner : IDisposable
         }
 
         bool due = false;
+        List<Job>? waitOver = null;
         lock (_gate)
         {
             for (int i = _delayed.Count - 1; i >= 0; i--)
             {
                 if (_delayed[i].DueTicks <= now)
                 {
-                    _retry.Enqueue(_delayed[i]);
+                    Job job = _delayed[i];
                     _delayed.RemoveAt(i);
+                    if (now >= job.WaitDeadline && job.LastFullAttempt is not null)
+                    {
+                        // The sweep came late and the wait is over: no attempt may start past it.
+                        (waitOver ??= []).Add(job);
+                        continue;
+                    }
+
+                    _retry.Enqueue(job);
                     due = true;
                 }
             }
@@ -565,9 +578,18 @@ public sealed class PortScanner : IDisposable
             }
         }
 
+        foreach (Job job in waitOver ?? [])
+        {
+            _onResult(job.Pair, job.LastFullAttempt!);
+        }
+
         if (due)
         {
             Pump();
+        }
+        else if (waitOver is not null)
+        {
+            CheckFinished();
         }
     }
 

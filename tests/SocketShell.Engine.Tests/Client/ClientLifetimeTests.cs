@@ -56,6 +56,36 @@ public class ClientLifetimeTests
     }
 
     [Fact]
+    public async Task A_cancelled_big_send_counts_what_went_out()
+    {
+        using TcpListener listener = Peer.Listen(IPAddress.Loopback);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(listener, sessions: _sessions);
+        using (server)
+        {
+            // The peer does not read: 64 MB cannot all go out, the send blocks once the buffers are full.
+            using var cts = new CancellationTokenSource();
+            Task send = client.SendAsync(new byte[64 * 1024 * 1024], cts.Token);
+            await Peer.WaitUntilAsync(() => server.Available > 0 && client.BytesSent > 0, "bytes counted while the send is blocked");
+            await cts.CancelAsync();
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => send.WaitAsync(Peer.Bound));
+            long counted = client.BytesSent;
+            client.Dispose();
+
+            // Everything counted went out; at most the one piece in flight at the cancel went out uncounted.
+            long received = 0;
+            byte[] buffer = new byte[1 << 20];
+            int n;
+            while ((n = await server.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(Peer.Bound)) > 0)
+            {
+                received += n;
+            }
+
+            Assert.InRange(counted, 1, received);
+            Assert.InRange(received - counted, 0, 64 * 1024);
+        }
+    }
+
+    [Fact]
     public async Task Sessions_are_separate_and_closing_one_leaves_the_other_open()
     {
         using TcpListener listener = Peer.Listen(IPAddress.Loopback);
