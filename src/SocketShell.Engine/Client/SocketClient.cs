@@ -79,7 +79,7 @@ public static class SocketClient
         {
             throw new SocketShellException(
                 SocketErrorKind.ConnectTimeout,
-                $"The name '{options.ComputerName}' did not resolve within {Seconds(options.Timeout)} s.",
+                $"The name '{options.ComputerName}' did not resolve within {Common.DurationText.Format(options.Timeout)}.",
                 target);
         }
 
@@ -143,7 +143,7 @@ public static class SocketClient
                 string what = ssl is null ? "No connection" : "The TLS handshake did not complete";
                 throw new SocketShellException(
                     SocketErrorKind.ConnectTimeout,
-                    $"{what} within {Seconds(options.Timeout)} s (waited on {EndPointText.Format(address, options.Port)}{tried}).",
+                    $"{what} within {Common.DurationText.Format(options.Timeout)} (waited on {EndPointText.Format(address, options.Port)}{tried}).",
                     target);
             }
             finally
@@ -243,5 +243,4 @@ public static class SocketClient
     private static string Describe(List<(IPAddress Address, SocketException Error)> failures, int port)
         => string.Join("; ", failures.Select(f => $"{EndPointText.Format(f.Address, port)}: {f.Error.SocketErrorCode}"));
 
-    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 }

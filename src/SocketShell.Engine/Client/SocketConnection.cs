@@ -478,7 +478,7 @@ public sealed class SocketConnection : IDisposable
             int buffered = BufferedBytes;
             throw new SocketShellException(
                 SocketErrorKind.OperationTimeout,
-                $"{Capital(what)} did not arrive within {timeout.TotalSeconds:0.###} s; {buffered} byte(s) received so far stay buffered for the next read.",
+                $"{Capital(what)} did not arrive within {Common.DurationText.Format(timeout)}; {buffered} byte(s) received so far stay buffered for the next read.",
                 Target);
         }
     }

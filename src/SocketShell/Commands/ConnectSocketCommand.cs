@@ -81,7 +81,7 @@ public sealed class ConnectSocketCommand : SocketCmdletBase
             KeepAlive = KeepAlive,
         };
         string target = options.Target;
-        WriteVerbose($"Connecting to {target}{(UseTls ? " with TLS" : string.Empty)} (timeout {Timeout}).");
+        WriteVerbose($"Connecting to {target}{(UseTls ? " with TLS" : string.Empty)} (timeout {SocketShell.Common.DurationText.Format(Timeout)}).");
         Task<SocketConnection> connect = SocketClient.ConnectAsync(options, RunspaceSessions.Current.Connections, CancellationToken);
         SocketConnection connection;
         try

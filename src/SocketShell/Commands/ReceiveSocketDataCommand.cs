@@ -1,4 +1,5 @@
 using System.Globalization;
+using SocketShell.Common;
 using System.Management.Automation;
 using System.Text;
 using SocketShell.Completers;
@@ -138,7 +139,7 @@ public sealed class ReceiveSocketDataCommand : SocketCmdletBase
         }
         else if (socket.State == SocketConnectionState.Open)
         {
-            string text = string.Format(CultureInfo.CurrentCulture, Messages.SocketReceiveTimedOut, socket.Target, Timeout);
+            string text = string.Format(CultureInfo.CurrentCulture, Messages.SocketReceiveTimedOut, socket.Target, DurationText.Format(Timeout));
             WriteError(new ErrorRecord(new TimeoutException(text), "ReceiveTimeout", ErrorCategory.OperationTimeout, socket.Target));
         }
         else
@@ -170,16 +171,21 @@ public sealed class ReceiveSocketDataCommand : SocketCmdletBase
             return;
         }
 
-        if (messages.Count == 0)
+        bool fewer = messages.Count == 0 || (Count != int.MaxValue && messages.Count < Count);
+        if (fewer && Listener.State != ListenerState.Listening)
         {
-            string message = Listener.State == ListenerState.Listening
-                ? string.Format(CultureInfo.CurrentCulture, Messages.ReceiveTimedOut, Listener.Name, Timeout)
-                : string.Format(CultureInfo.CurrentCulture, Messages.ListenerNotListening, Listener.Name, Listener.State);
+            // The wait ended because the listener stopped, not because time ran out: say so.
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenerStoppedWhileWaiting, Listener.Name, Listener.State, messages.Count);
+            WriteError(new ErrorRecord(new InvalidOperationException(message), "ListenerStopped", ErrorCategory.OperationStopped, Listener.Name));
+        }
+        else if (messages.Count == 0)
+        {
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.ReceiveTimedOut, Listener.Name, DurationText.Format(Timeout));
             WriteError(new ErrorRecord(new TimeoutException(message), "ReceiveTimeout", ErrorCategory.OperationTimeout, Listener.Name));
         }
         else if (Count != int.MaxValue && messages.Count < Count)
         {
-            string message = string.Format(CultureInfo.CurrentCulture, Messages.ReceiveFewerThanCount, messages.Count, Count, Listener.Name, Timeout);
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.ReceiveFewerThanCount, messages.Count, Count, Listener.Name, DurationText.Format(Timeout));
             WriteError(new ErrorRecord(new TimeoutException(message), "ReceiveTimeout", ErrorCategory.OperationTimeout, Listener.Name));
         }
     }

@@ -237,7 +237,7 @@ public sealed class TestPortCommand : SocketCmdletBase
             if (IsWait && !status.Open && status.Status != PortState.HostNotFound)
             {
                 string target = EndPointText.Format(status.ComputerName, status.Port);
-                string message = string.Format(CultureInfo.CurrentCulture, Messages.PortWaitTimeout, target, WaitTimeout, status.Status);
+                string message = string.Format(CultureInfo.CurrentCulture, Messages.PortWaitTimeout, target, SocketShell.Common.DurationText.Format(WaitTimeout), status.Status);
                 WriteSocketError(new TimeoutException(message), target, "WaitTimeout", ErrorCategory.OperationTimeout);
             }
         }
