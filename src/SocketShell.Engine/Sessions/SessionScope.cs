@@ -1,4 +1,5 @@
 using SocketShell.Client;
+using SocketShell.Listeners;
 
 namespace SocketShell.Sessions;
 
