@@ -44,4 +44,8 @@ public enum SocketErrorKind
     InvalidComputerName,
     /// <summary>A destination port outside 1-65535 (port 0 cannot be connected or sent to).</summary>
     InvalidPort,
+    /// <summary>Listener options that contradict each other or cannot work (e.g. Reply mode without a response, a certificate without its private key).</summary>
+    InvalidListenerOptions,
+    /// <summary>An option that only TCP listeners have (banner, close after reply, certificate, idle timeout) given to a UDP listener.</summary>
+    TcpOnlyParameter,
 }

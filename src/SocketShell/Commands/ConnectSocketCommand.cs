@@ -103,11 +103,6 @@ public sealed class ConnectSocketCommand : SocketCmdletBase
             WriteSocketError(e, target);
             return;
         }
-        catch (ArgumentException e)
-        {
-            WriteError(new ErrorRecord(e, "InvalidTarget", ErrorCategory.InvalidArgument, target));
-            return;
-        }
 
         WriteObject(connection);
     }

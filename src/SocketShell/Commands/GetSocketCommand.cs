@@ -46,7 +46,7 @@ public sealed class GetSocketCommand : SocketCmdletBase
             if (c is null)
             {
                 string message = string.Format(CultureInfo.CurrentCulture, Messages.SocketNotFound, id);
-                WriteError(new ErrorRecord(new ItemNotFoundException(message), "SocketNotFound", ErrorCategory.ObjectNotFound, id));
+                WriteError(SocketErrors.Record(new ItemNotFoundException(message), ErrorIds.SocketNotFound, id));
             }
             else if (Matches(c))
             {

@@ -105,7 +105,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         }
         catch (PlatformNotSupportedException e)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "SocketTableUnavailable", ErrorCategory.NotImplemented, Environment.OSVersion.Platform));
+            ThrowTerminatingError(SocketErrors.Record(e, ErrorIds.SocketTableNotSupported, Environment.OSVersion.Platform));
             return;
         }
 
@@ -118,7 +118,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or DllNotFoundException or EntryPointNotFoundException)
         {
             string message = string.Format(CultureInfo.CurrentCulture, Messages.SocketTableUnavailable, e.Message);
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(message, e), "SocketTableUnavailable", ErrorCategory.ReadError, source.Name));
+            ThrowTerminatingError(SocketErrors.Record(new InvalidOperationException(message, e), ErrorIds.SocketTableUnavailable, source.Name));
             return;
         }
 

@@ -57,5 +57,5 @@ internal static class ListenerSelection
     }
 
     private static ErrorRecord NotFound(string message, object target) =>
-        new(new ItemNotFoundException(message), "ListenerNotFound", ErrorCategory.ObjectNotFound, target);
+        SocketErrors.Record(new ItemNotFoundException(message), ErrorIds.ListenerNotFound, target);
 }

@@ -55,8 +55,8 @@ public sealed class SendSocketDataCommand : SocketCmdletBase
     {
         if (NoNewline && MyInvocation.BoundParameters.ContainsKey(nameof(NewLine)))
         {
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException(Messages.NewLineConflict), "NewLineConflict", ErrorCategory.InvalidArgument, NewLine));
+            ThrowTerminatingError(SocketErrors.Record(
+                new ArgumentException(Messages.NewLineConflict), ErrorIds.NewLineConflict, NewLine));
         }
     }
 
@@ -105,7 +105,7 @@ public sealed class SendSocketDataCommand : SocketCmdletBase
         }
         catch (ArgumentException e)
         {
-            WriteError(new ErrorRecord(e, "InvalidData", ErrorCategory.InvalidArgument, item));
+            WriteError(SocketErrors.Record(e, ErrorIds.InvalidPayload, item));
             return;
         }
 

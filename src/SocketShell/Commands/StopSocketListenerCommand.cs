@@ -65,7 +65,7 @@ public sealed class StopSocketListenerCommand : SocketCmdletBase
             catch (TimeoutException e)
             {
                 // The listening socket is closed; some connection loop has not ended yet.
-                WriteError(new ErrorRecord(e, "StopTimeout", ErrorCategory.OperationTimeout, listener.Name));
+                WriteError(SocketErrors.Record(e, ErrorIds.StopTimeout, listener.Name));
                 continue;
             }
 

@@ -239,7 +239,7 @@ public sealed class TestPortCommand : SocketCmdletBase
             {
                 string target = EndPointText.Format(status.ComputerName, status.Port);
                 string message = string.Format(CultureInfo.CurrentCulture, Messages.PortWaitTimeout, target, SocketShell.Common.DurationText.Format(WaitTimeout), status.Status);
-                WriteSocketError(new TimeoutException(message), target, "WaitTimeout", ErrorCategory.OperationTimeout);
+                WriteSocketError(new TimeoutException(message), target, ErrorIds.WaitTimeout);
             }
         }
 

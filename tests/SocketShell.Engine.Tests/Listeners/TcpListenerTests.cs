@@ -384,9 +384,11 @@ public sealed class TcpListenerTests
     [Fact]
     public void Contradictory_options_are_refused_before_binding()
     {
-        Assert.Throws<ArgumentException>(() => new ListenerRegistry().Start(new ListenerOptions { Mode = ListenerMode.Reply }));
-        Assert.Throws<ArgumentException>(() => new ListenerRegistry().Start(new ListenerOptions { Protocol = TransportProtocol.Udp, Banner = [1] }));
-        Assert.Throws<ArgumentException>(() => new ListenerRegistry().Start(new ListenerOptions { MaxConnections = 0 }));
-        Assert.Throws<ArgumentException>(() => new ListenerRegistry().Start(new ListenerOptions { CaptureLimit = -1 }));
+        Assert.Equal(SocketErrorKind.InvalidListenerOptions, Assert.Throws<SocketShellException>(() => new ListenerRegistry().Start(new ListenerOptions { Mode = ListenerMode.Reply })).Kind);
+        Assert.Equal(SocketErrorKind.TcpOnlyParameter, Assert.Throws<SocketShellException>(() => new ListenerRegistry().Start(new ListenerOptions { Protocol = TransportProtocol.Udp, Banner = [1] })).Kind);
+        Assert.Equal(SocketErrorKind.InvalidListenerOptions, Assert.Throws<SocketShellException>(() => new ListenerRegistry().Start(new ListenerOptions { MaxConnections = 0 })).Kind);
+        SocketShellException e = Assert.Throws<SocketShellException>(() => new ListenerRegistry().Start(new ListenerOptions { CaptureLimit = -1 }));
+        Assert.Equal(SocketErrorKind.InvalidListenerOptions, e.Kind);
+        Assert.DoesNotContain("(Parameter", e.Message, StringComparison.Ordinal);
     }
 }
