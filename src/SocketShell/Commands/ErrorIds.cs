@@ -59,6 +59,9 @@ internal static class ErrorIds
     /// <summary>A line or frame grew past the receive limit without its delimiter.</summary>
     public const string FrameTooLong = nameof(FrameTooLong);
 
+    /// <summary>Two parameters that cannot act together (e.g. Test-Port -Quiet with -Open).</summary>
+    public const string ParameterConflict = nameof(ParameterConflict);
+
     /// <summary>-NewLine and -NoNewline given together.</summary>
     public const string NewLineConflict = nameof(NewLineConflict);
 
@@ -118,6 +121,7 @@ internal static class ErrorIds
         [ReceiveModeConflict] = ErrorCategory.InvalidArgument,
         [FrameTooLong] = ErrorCategory.LimitsExceeded,
         [NewLineConflict] = ErrorCategory.InvalidArgument,
+        [ParameterConflict] = ErrorCategory.InvalidArgument,
         [WaitTimeout] = ErrorCategory.OperationTimeout,
         [NotEnoughFreePorts] = ErrorCategory.ResourceUnavailable,
         [StartAfterEnd] = ErrorCategory.InvalidArgument,
