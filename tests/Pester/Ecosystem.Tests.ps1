@@ -59,3 +59,46 @@ Describe 'Objects outside the pipeline' -Tag CI {
         }
     }
 }
+
+Describe 'Completion and help examples' -Tag CI {
+    BeforeAll {
+        function Complete([string] $Line) { (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText }
+    }
+
+    It 'completes Get-SystemSocket -LocalPort and -RemotePort from service names' {
+        Complete 'Get-SystemSocket -LocalPort ht' | Should -Contain '80'
+        Complete 'Get-SystemSocket -RemotePort http' | Should -Contain '443'
+    }
+
+    It 'completes -Id of Get-/Stop-SocketListener with listener ids, not file names' {
+        $l = Start-SocketListener 0
+        try {
+            foreach ($cmd in 'Get-SocketListener', 'Stop-SocketListener') {
+                $ids = Complete "$cmd -Id "
+                $ids | Should -Contain "$($l.Id)"
+                $ids | ForEach-Object { $_ | Should -Match '^\d+$' }
+            }
+        }
+        finally { $l | Stop-SocketListener }
+    }
+
+    It 'completes -ProcessName only with processes that own sockets (no kernel threads)' -Skip:(-not $IsLinux) {
+        $l = Start-SocketListener 0
+        try {
+            $names = Complete 'Get-SystemSocket -ProcessName '
+            $names | Should -Contain (Get-Process -Id $PID).ProcessName
+            $names | Should -Not -Contain 'kthreadd'
+            Complete 'Get-SystemSocket -ProcessName kworker' | Should -BeNullOrEmpty
+        }
+        finally { $l | Stop-SocketListener }
+    }
+
+    It 'Start-SocketListener example 3 prints ok, as the help shows' {
+        $r = "HTTP/1.1 200 OK`r`nContent-Type: text/plain`r`nContent-Length: 2`r`nConnection: close`r`n`r`nok"
+        $l = Start-SocketListener -Port 0 -Mode Reply -Response $r -CloseAfterReply
+        try {
+            Invoke-WebRequest "http://127.0.0.1:$($l.Port)/" -NoProxy -TimeoutSec 10 | Select-Object -ExpandProperty Content | Should -Be 'ok'
+        }
+        finally { $l | Stop-SocketListener }
+    }
+}

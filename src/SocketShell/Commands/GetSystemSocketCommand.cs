@@ -25,6 +25,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
     [Alias("Port")]
     [PortListTransformation]
     [ValidateRange(0, 65535)]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public int[]? LocalPort { get; set; }
 
     /// <summary>Remote ports to keep.</summary>
@@ -32,6 +33,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         HelpMessage = "Remote ports to keep: numbers, lists or ranges.")]
     [PortListTransformation]
     [ValidateRange(0, 65535)]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public int[]? RemotePort { get; set; }
 
     /// <summary>Protocols to keep.</summary>

@@ -26,6 +26,7 @@ public sealed class StopSocketListenerCommand : SocketCmdletBase
     /// <summary>Ids to stop.</summary>
     [Parameter(Mandatory = true, ParameterSetName = IdSet, HelpMessage = "Ids of the listeners to stop.")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ListenerIdCompleter))]
     public int[] Id { get; set; } = [];
 
     /// <summary>Listeners to stop, e.g. from Get-SocketListener.</summary>
