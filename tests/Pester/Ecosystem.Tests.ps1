@@ -40,6 +40,13 @@ Describe 'Objects outside the pipeline' -Tag CI {
         $csv.LocalAddress | Should -Be '127.0.0.1'
     }
 
+    It 'the socket table view keeps endpoints, state and process name at 80 columns' -Skip:(-not $IsLinux) {
+        $lines = ($samples['SocketShell.SystemSocket'] | Format-Table | Out-String -Width 80) -split "`n" | Where-Object { $_.Trim() }
+        $lines[0] | Should -Match 'Local\s+Remote\s+State\s+ProcessName'
+        $lines | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 80 }
+        $lines[2] | Should -Match "127\.0\.0\.1:$($l.Port)"
+    }
+
     It 'a deserialized <_> formats with the module''s own view' -ForEach @(
         'SocketShell.SocketListener', 'SocketShell.SocketConnection', 'SocketShell.SocketMessage', 'SocketShell.PortStatus',
         'SocketShell.PortRange', 'SocketShell.PortInfo', 'SocketShell.DatagramResult', 'SocketShell.SystemSocket'

@@ -22,9 +22,9 @@ Describe 'Host and port input rules' -Tag CI {
             @{ Name = ' '; Why = 'empty' }
         )
         $cmdlets = @(
-            @{ Cmdlet = 'Test-Port'; Call = { param($h) Test-Port $h 80 -Timeout 0.2 } }
-            @{ Cmdlet = 'Connect-Socket'; Call = { param($h) Connect-Socket $h 80 -Timeout 0.2 } }
-            @{ Cmdlet = 'Send-Datagram'; Call = { param($h) Send-Datagram $h 9 'x' } }
+            @{ Cmdlet = 'Test-Port'; Call = { param($h) Test-Port $h 80 -Timeout 0.2 -ErrorAction Continue } }
+            @{ Cmdlet = 'Connect-Socket'; Call = { param($h) Connect-Socket $h 80 -Timeout 0.2 -ErrorAction Continue } }
+            @{ Cmdlet = 'Send-Datagram'; Call = { param($h) Send-Datagram $h 9 'x' -ErrorAction Continue } }
         )
         $cases = foreach ($c in $cmdlets) { foreach ($n in $notHosts) { @{ Cmdlet = $c.Cmdlet; Call = $c.Call; Name = $n.Name; Why = $n.Why } } }
     }

@@ -128,7 +128,7 @@ Describe 'Start-SocketListener' -Tag CI {
     }
 
     It 'refuses a banner or response that is not bytes or text as InvalidPayload, naming no .NET parameter' {
-        foreach ($call in { Start-SocketListener 0 -Banner @(1, 2, 300) }, { Start-SocketListener 0 -Mode Reply -Response @('a', 'b') }) {
+        foreach ($call in { Start-SocketListener 0 -Banner @(1, 2, 300) -ErrorAction Continue }, { Start-SocketListener 0 -Mode Reply -Response @('a', 'b') -ErrorAction Continue }) {
             $all = @(& $call 2>&1)
             $all | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] } | Should -BeNullOrEmpty
             $err = @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
