@@ -42,9 +42,11 @@ Describe 'Objects outside the pipeline' -Tag CI {
 
     It 'the socket table view keeps endpoints, state and process name at 80 columns' -Skip:(-not $IsLinux) {
         $lines = ($samples['SocketShell.SystemSocket'] | Format-Table | Out-String -Width 80) -split "`n" | Where-Object { $_.Trim() }
-        $lines[0] | Should -Match 'Local\s+Remote\s+State\s+ProcessName'
+        $lines[0] | Should -Match 'Local\s+Remote\s+State\s+Process$'
         $lines | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 80 }
+        $lines | Should -HaveCount 3   # header, rule, one row: nothing wrapped
         $lines[2] | Should -Match "127\.0\.0\.1:$($l.Port)"
+        $lines[2] | Should -Match "\($PID\)"
     }
 
     It 'a deserialized <_> formats with the module''s own view' -ForEach @(
