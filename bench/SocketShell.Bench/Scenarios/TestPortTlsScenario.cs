@@ -24,7 +24,7 @@ public sealed class TestPortTlsScenario : IBenchScenario
         int throttle = args.GetInt("throttle", PortScanOptions.DefaultThrottleLimit);
         int runs = args.GetInt("runs", 1);
         using X509Certificate2 cert = SelfSigned();
-        SocketListener listener = ListenerRegistry.Start(new ListenerOptions { Mode = ListenerMode.Discard, Port = 0, Certificate = cert, MaxConnections = 4096 });
+        SocketListener listener = new ListenerRegistry().Start(new ListenerOptions { Mode = ListenerMode.Discard, Port = 0, Certificate = cert, MaxConnections = 4096 });
         try
         {
             int port = listener.Port;

@@ -43,9 +43,13 @@ public sealed class SocketConnection : IDisposable
     private long _bytesReceived;
     private string? _error;
 
-    internal SocketConnection(int id, string computerName, Socket socket, Stream stream, SslStream? ssl, TimeSpan connectTime)
+    private const int SendPiece = 64 * 1024;
+    private readonly SocketSessions _sessions;
+
+    internal SocketConnection(SocketSessions sessions, string computerName, Socket socket, Stream stream, SslStream? ssl, TimeSpan connectTime)
     {
-        Id = id;
+        _sessions = sessions;
+        Id = sessions.NextId();
         ComputerName = computerName;
         _socket = socket;
         _stream = stream;
@@ -159,9 +163,17 @@ public sealed class SocketConnection : IDisposable
 
             try
             {
-                await _stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                // Written in pieces, each counted once the stream has taken it, so that BytesSent stays
+                // true when a big send is cancelled (Ctrl+C) or fails part-way: only the piece in flight
+                // at that moment (at most SendPiece bytes) can have gone out uncounted.
+                for (int offset = 0; offset < data.Length; offset += SendPiece)
+                {
+                    ReadOnlyMemory<byte> piece = data.Slice(offset, Math.Min(SendPiece, data.Length - offset));
+                    await _stream.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
+                    Interlocked.Add(ref _bytesSent, piece.Length);
+                }
+
                 await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                Interlocked.Add(ref _bytesSent, data.Length);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -298,7 +310,7 @@ public sealed class SocketConnection : IDisposable
     public void Dispose()
     {
         Release(SocketConnectionState.Closed, null);
-        SocketSessions.Remove(this);
+        _sessions.Remove(this);
     }
 
     /// <inheritdoc/>
@@ -396,7 +408,7 @@ public sealed class SocketConnection : IDisposable
             int buffered = BufferedBytes;
             throw new SocketShellException(
                 SocketErrorKind.OperationTimeout,
-                $"{Capital(what)} did not arrive within {timeout.TotalSeconds:0.###} s; {buffered} byte(s) received so far stay buffered for the next read.",
+                $"{Capital(what)} did not arrive within {Common.DurationText.Format(timeout)}; {buffered} byte(s) received so far stay buffered for the next read.",
                 Target);
         }
     }

@@ -96,7 +96,42 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
         else if (!HostResolver.TryParseLiteral(Address, out address))
         {
             string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenAddressInvalid, Address);
-            WriteError(new ErrorRecord(new ArgumentException(message), "InvalidListenAddress", ErrorCategory.InvalidArgument, Address));
+            WriteError(SocketErrors.Record(new ArgumentException(message), ErrorIds.InvalidListenAddress, Address));
+            return;
+        }
+
+        // Options that would do nothing in the chosen mode are refused rather than silently ignored.
+        if (Response is not null && Mode != ListenerMode.Reply)
+        {
+            WriteConflict(string.Format(CultureInfo.CurrentCulture, Messages.ListenerResponseWithoutReply, Mode));
+            return;
+        }
+
+        if (CloseAfterReply && Mode != ListenerMode.Reply)
+        {
+            WriteConflict(string.Format(CultureInfo.CurrentCulture, Messages.ListenerCloseAfterReplyWithoutReply, Mode));
+            return;
+        }
+
+        if (Name is not null && WildcardPattern.ContainsWildcardCharacters(Name))
+        {
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenerNameWildcard, Name);
+            WriteError(SocketErrors.Record(new ArgumentException(message), ErrorIds.InvalidListenerName, Name));
+            return;
+        }
+
+        byte[]? banner = null, response = null;
+        string what = "-Banner";
+        try
+        {
+            banner = Banner is null ? null : Payload.ToBytes(Unwrap(Banner), Encoding);
+            what = "-Response";
+            response = Response is null ? null : Payload.ToBytes(Unwrap(Response), Encoding);
+        }
+        catch (ArgumentException e)
+        {
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenerPayloadInvalid, what, e.Message);
+            WriteError(SocketErrors.Record(new ArgumentException(message, e), ErrorIds.InvalidPayload, Unwrap(what == "-Banner" ? Banner : Response)));
             return;
         }
 
@@ -107,8 +142,8 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
             Port = Port,
             Mode = Mode,
             Name = Name,
-            Banner = Banner is null ? null : Payload.ToBytes(Unwrap(Banner), Encoding),
-            Response = Response is null ? null : Payload.ToBytes(Unwrap(Response), Encoding),
+            Banner = banner,
+            Response = response,
             CloseAfterReply = CloseAfterReply,
             MaxConnections = MaxConnections,
             IdleTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(IdleTimeout)) ? IdleTimeout : null,
@@ -120,7 +155,7 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
         string target = EndPointText.Format(address?.ToString() ?? "Any", Port);
         if (Protocol == TransportProtocol.Udp && MyInvocation.BoundParameters.ContainsKey(nameof(MaxConnections)))
         {
-            WriteError(new ErrorRecord(new ArgumentException("MaxConnections applies to TCP listeners only; UDP has no connections."), "TcpOnlyParameter", ErrorCategory.InvalidArgument, target));
+            WriteError(SocketErrors.Record(new ArgumentException(Messages.MaxConnectionsTcpOnly), ErrorIds.TcpOnlyParameter, target));
             return;
         }
 
@@ -131,7 +166,7 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
 
         try
         {
-            WriteObject(ListenerRegistry.Start(options));
+            WriteObject(RunspaceSessions.Current.Listeners.Start(options));
         }
         catch (SocketShellException e)
         {
@@ -139,14 +174,12 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
         }
         catch (ListenerNameInUseException e)
         {
-            WriteError(new ErrorRecord(e, "ListenerNameInUse", ErrorCategory.ResourceExists, e.Name));
-        }
-        catch (ArgumentException e)
-        {
-            string id = e.ParamName is "Banner" or "CloseAfterReply" or "Certificate" or "IdleTimeout" && Protocol == TransportProtocol.Udp ? "TcpOnlyParameter" : "InvalidListenerOptions";
-            WriteError(new ErrorRecord(e, id, ErrorCategory.InvalidArgument, target));
+            WriteError(SocketErrors.Record(e, ErrorIds.ListenerNameInUse, e.Name));
         }
     }
+
+    private void WriteConflict(string message) =>
+        WriteError(SocketErrors.Record(new ArgumentException(message), ErrorIds.ListenerOptionConflict, Mode));
 
     private static object? Unwrap(object? value) => value is PSObject pso ? pso.BaseObject : value;
 }

@@ -14,15 +14,26 @@ namespace SocketShell.Commands;
 /// <summary>
 /// <para type="synopsis">Tests TCP or UDP ports on many hosts in parallel (a connect scan, TLS certificates, banners, latency series, UDP probes).</para>
 /// </summary>
+/// <remarks>
+/// Parameter sets, kept to two so that pipeline input never makes binding ambiguous
+/// (<c>'host' | Test-Port -Port 22 -Quiet</c>, <c>Import-Csv | Test-Port -Wait</c>):
+/// <list type="bullet">
+/// <item>Default: one probe per host and port (-Open, -AllAddresses shape the PortStatus results);</item>
+/// <item>Wait: -Wait (mandatory) and -WaitTimeout: retry each host and port until it opens;</item>
+/// <item>Count, Continuous: a latency series, each set with its one mandatory switch (-Count, -Continuous).</item>
+/// </list>
+/// -Quiet is a modifier of Default and Wait (bool results instead of PortStatus); with -Open, -AllAddresses,
+/// -Tls, -ReadBanner or -Send it is a ParameterConflict error. -Tls, -ReadBanner, -Send are modifiers of
+/// Default and Wait; -Protocol Udp and -Payload of Default, where the TCP-only modifiers are a
+/// TcpOnlyParameter error (the sets cannot depend on -Protocol's value).
+/// </remarks>
 [Cmdlet(VerbsDiagnostic.Test, "Port", DefaultParameterSetName = DefaultSet)]
-[OutputType(typeof(PortStatus), ParameterSetName = [DefaultSet, WaitSet, CountSet, ContinuousSet])]
-[OutputType(typeof(bool), ParameterSetName = [QuietSet, WaitQuietSet])]
+[OutputType(typeof(PortStatus), typeof(bool), ParameterSetName = [DefaultSet, WaitSet])]
+[OutputType(typeof(PortStatus), ParameterSetName = [CountSet, ContinuousSet])]
 public sealed class TestPortCommand : SocketCmdletBase
 {
     private const string DefaultSet = "Default";
-    private const string QuietSet = "Quiet";
     private const string WaitSet = "Wait";
-    private const string WaitQuietSet = "WaitQuiet";
     private const string CountSet = "Count";
     private const string ContinuousSet = "Continuous";
 
@@ -51,16 +62,18 @@ public sealed class TestPortCommand : SocketCmdletBase
     /// <summary>The hosts to probe.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
         HelpMessage = "The hosts to probe: DNS names or IPv4/IPv6 literals.")]
-    [Alias("HostName", "TargetName", "IPAddress")]
+    [Alias("HostName", "TargetName", "IPAddress", "LocalAddress")]
+    [ListeningAddressTransformation]
     [ValidateNotNullOrEmpty]
     public string[] ComputerName { get; set; } = [];
 
     /// <summary>The ports to probe on every host.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
         HelpMessage = "The ports to probe on every host: numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
+    [Alias("LocalPort")]
     [PortListTransformation]
     [ValidateNotNullOrEmpty]
-    [ValidateRange(0, 65535)]
+    [ValidateRange(1, 65535)]
     [ArgumentCompleter(typeof(PortCompleter))]
     public int[] Port { get; set; } = [];
 
@@ -80,13 +93,11 @@ public sealed class TestPortCommand : SocketCmdletBase
 
     /// <summary>Tcp (a connect probe, the default) or Udp (a datagram probe).</summary>
     [Parameter(ParameterSetName = DefaultSet, HelpMessage = "Tcp (a connect probe, the default) or Udp (a datagram per port: reply Open, ICMP port unreachable Closed, silence OpenOrFiltered).")]
-    [Parameter(ParameterSetName = QuietSet, HelpMessage = "Tcp (a connect probe, the default) or Udp (a datagram per port: reply Open, ICMP port unreachable Closed, silence OpenOrFiltered).")]
     [ValidateSet("Tcp", "Udp")]
     public TransportProtocol Protocol { get; set; } = TransportProtocol.Tcp;
 
     /// <summary>With -Protocol Udp: the datagram sent to each port.</summary>
     [Parameter(ParameterSetName = DefaultSet, HelpMessage = "With -Protocol Udp: the datagram sent to each port, a string (UTF-8) or a byte array (default: an empty datagram).")]
-    [Parameter(ParameterSetName = QuietSet, HelpMessage = "With -Protocol Udp: the datagram sent to each port, a string (UTF-8) or a byte array (default: an empty datagram).")]
     public object? Payload { get; set; }
 
     /// <summary>Probe every address a name resolves to.</summary>
@@ -147,18 +158,16 @@ public sealed class TestPortCommand : SocketCmdletBase
     public SwitchParameter Open { get; set; }
 
     /// <summary>Write one bool per host and port, in input order.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = QuietSet, HelpMessage = "Write one bool per host and port (true when open), in input order, and no errors.")]
-    [Parameter(Mandatory = true, ParameterSetName = WaitQuietSet, HelpMessage = "Write one bool per host and port (true when open), in input order, and no errors.")]
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "Write one bool per host and port (true when open), in input order, and no errors.")]
+    [Parameter(ParameterSetName = WaitSet, HelpMessage = "Write one bool per host and port (true when open), in input order, and no errors.")]
     public SwitchParameter Quiet { get; set; }
 
     /// <summary>Keep probing until the port is open or the wait times out.</summary>
     [Parameter(Mandatory = true, ParameterSetName = WaitSet, HelpMessage = "Keep probing each host and port until it is open or -WaitTimeout has passed.")]
-    [Parameter(Mandatory = true, ParameterSetName = WaitQuietSet, HelpMessage = "Keep probing each host and port until it is open or -WaitTimeout has passed.")]
     public SwitchParameter Wait { get; set; }
 
     /// <summary>The whole wait for each host and port.</summary>
     [Parameter(ParameterSetName = WaitSet, HelpMessage = "With -Wait: how long to keep trying each host and port in all (default 60 s); each attempt still ends after -Timeout.")]
-    [Parameter(ParameterSetName = WaitQuietSet, HelpMessage = "With -Wait: how long to keep trying each host and port in all (default 60 s); each attempt still ends after -Timeout.")]
     [TimeoutTransformation]
     public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -213,26 +222,37 @@ public sealed class TestPortCommand : SocketCmdletBase
         }
     }
 
-    /// <summary>Refuses combinations the parameter sets cannot rule out (they depend on -Protocol's value).</summary>
+    /// <summary>Refuses combinations the parameter sets cannot rule out (they depend on -Protocol's value, or on modifiers).</summary>
     private void CheckCombinations()
     {
+        if (IsQuiet)
+        {
+            string? noEffect = Open.IsPresent ? "-Open" : AllAddresses.IsPresent ? "-AllAddresses" : Tls.IsPresent ? "-Tls"
+                : ReadBanner.IsPresent ? "-ReadBanner" : Send is not null ? "-Send" : null;
+            if (noEffect is not null)
+            {
+                string message = string.Format(CultureInfo.CurrentCulture, Messages.QuietConflict, noEffect);
+                ThrowTerminatingError(SocketErrors.Record(new ArgumentException(message), ErrorIds.ParameterConflict, null));
+            }
+        }
+
         if (IsUdp)
         {
             string[] tcpOnly = ["Tls", "ServerName", "TlsProtocol", "TlsTimeout", "ReadBanner", "Send"];
             string? given = Array.Find(tcpOnly, MyInvocation.BoundParameters.ContainsKey);
             if (given is not null)
             {
-                ThrowSocketError(new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.UdpParameterConflict, given)), null, "ProbeParameterConflict", ErrorCategory.InvalidArgument);
+                ThrowTerminatingError(SocketErrors.Record(new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.UdpParameterConflict, given)), ErrorIds.TcpOnlyParameter, null));
             }
         }
         else if (MyInvocation.BoundParameters.ContainsKey(nameof(Payload)))
         {
-            ThrowSocketError(new ArgumentException(Messages.PayloadWithoutUdp), null, "ProbeParameterConflict", ErrorCategory.InvalidArgument);
+            ThrowTerminatingError(SocketErrors.Record(new ArgumentException(Messages.PayloadWithoutUdp), ErrorIds.ParameterConflict, null));
         }
 
         if (!Tls.IsPresent && (MyInvocation.BoundParameters.ContainsKey(nameof(ServerName)) || MyInvocation.BoundParameters.ContainsKey(nameof(TlsProtocol)) || MyInvocation.BoundParameters.ContainsKey(nameof(TlsTimeout))))
         {
-            ThrowSocketError(new ArgumentException(Messages.TlsOptionWithoutTlsProbe), null, "ProbeParameterConflict", ErrorCategory.InvalidArgument);
+            ThrowTerminatingError(SocketErrors.Record(new ArgumentException(Messages.TlsOptionWithoutTlsProbe), ErrorIds.ParameterConflict, null));
         }
     }
 
@@ -263,7 +283,7 @@ public sealed class TestPortCommand : SocketCmdletBase
         }
         catch (ArgumentException e)
         {
-            ThrowSocketError(new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.ProbePayloadInvalid, parameter, e.Message), e), value, "InvalidPayload", ErrorCategory.InvalidArgument);
+            ThrowTerminatingError(SocketErrors.Record(new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.ProbePayloadInvalid, parameter, e.Message), e), ErrorIds.InvalidPayload, value));
             throw; // not reached: ThrowTerminatingError throws
         }
     }
@@ -273,13 +293,17 @@ public sealed class TestPortCommand : SocketCmdletBase
     {
         foreach (string name in ComputerName)
         {
-            if (string.IsNullOrWhiteSpace(name))
+            try
             {
-                WriteError(new ErrorRecord(new ArgumentException(Messages.ComputerNameBlank), "InvalidComputerName", ErrorCategory.InvalidArgument, name));
+                _scanner!.Add(name, Port);
+            }
+            catch (SocketShellException e)
+            {
+                // Not a host (blank, a port inside it, a resolver shorthand such as '22'): nothing is resolved or sent.
+                WriteSocketError(e, name);
                 continue;
             }
 
-            _scanner!.Add(name, Port);
             _pairs += Port.Length * ProbesPerPair;
         }
 
@@ -392,8 +416,8 @@ public sealed class TestPortCommand : SocketCmdletBase
             if (IsWait && !status.Open && status.Status != PortState.HostNotFound)
             {
                 string target = EndPointText.Format(status.ComputerName, status.Port);
-                string message = string.Format(CultureInfo.CurrentCulture, Messages.PortWaitTimeout, target, WaitTimeout, status.Status);
-                WriteSocketError(new TimeoutException(message), target, "WaitTimeout", ErrorCategory.OperationTimeout);
+                string message = string.Format(CultureInfo.CurrentCulture, Messages.PortWaitTimeout, target, SocketShell.Common.DurationText.Format(WaitTimeout), status.Status);
+                WriteSocketError(new TimeoutException(message), target, ErrorIds.WaitTimeout);
             }
         }
 
