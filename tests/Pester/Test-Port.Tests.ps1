@@ -362,6 +362,16 @@ HostName,Port
             $text | Should -Match 'CN=probe.test'
         }
 
+        It 'formats a deserialized -Tls result (Import-Clixml, jobs, remoting) with the same view' {
+            $file = Join-Path $TestDrive 'tls.clixml'
+            Test-Port 127.0.0.1 $tls.Port -Tls | Export-Clixml $file
+            $copy = Import-Clixml $file
+            $copy.PSObject.TypeNames[0] | Should -Be 'Deserialized.SocketShell.PortStatus#Tls'
+            $text = $copy | Out-String
+            $text | Should -Match 'DaysLeft'
+            $text | Should -Match 'CN=probe.test'
+        }
+
         It 'keeps a port that does not speak TLS Open, with the TLS failure recorded' {
             $r = Test-Port 127.0.0.1 $plain.Port -Tls
             $r.Status | Should -Be 'Open'
