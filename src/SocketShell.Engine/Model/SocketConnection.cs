@@ -220,7 +220,7 @@ public sealed class SocketConnection : IDisposable
     /// the stream an unfinished last line is returned as it is; null when nothing is left.
     /// </summary>
     /// <exception cref="SocketShellException">Kind <see cref="SocketErrorKind.OperationTimeout"/> when no whole line arrived in time (what did arrive stays buffered).</exception>
-    /// <exception cref="InvalidDataException">No line end within <see cref="DefaultBufferLimit"/> bytes.</exception>
+    /// <exception cref="SocketShellException">FrameTooLong: no line end within <see cref="DefaultBufferLimit"/> bytes; ReceiveInProgress.</exception>
     public Task<SocketMessage?> ReceiveLineAsync(TimeSpan timeout, Encoding? encoding, CancellationToken cancellationToken)
     {
         Encoding enc = encoding ?? Payload.Utf8NoBom;
@@ -236,7 +236,7 @@ public sealed class SocketConnection : IDisposable
     /// without the delimiter, which is consumed. At the end of the stream the rest is returned as it is.
     /// </summary>
     /// <exception cref="SocketShellException">Kind <see cref="SocketErrorKind.OperationTimeout"/> when the delimiter did not arrive in time (what did arrive stays buffered).</exception>
-    /// <exception cref="InvalidDataException">No delimiter within <see cref="DefaultBufferLimit"/> bytes.</exception>
+    /// <exception cref="SocketShellException">FrameTooLong: no delimiter within <see cref="DefaultBufferLimit"/> bytes; ReceiveInProgress.</exception>
     public Task<SocketMessage?> ReceiveUntilAsync(string delimiter, TimeSpan timeout, Encoding? encoding, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(delimiter);
@@ -325,7 +325,7 @@ public sealed class SocketConnection : IDisposable
     {
         if (Interlocked.Exchange(ref _receiving, 1) == 1)
         {
-            throw new InvalidOperationException($"Another receive on {Target} is in progress.");
+            throw new SocketShellException(SocketErrorKind.ReceiveInProgress, $"Another receive on {Target} is in progress.", Target);
         }
 
         try
@@ -359,7 +359,7 @@ public sealed class SocketConnection : IDisposable
 
                     if (_buffer.Length >= Math.Max(BufferLimit, wanted))
                     {
-                        throw new InvalidDataException($"{Capital(what)} did not arrive within the first {_buffer.Length} bytes received; they stay buffered.");
+                        throw new SocketShellException(SocketErrorKind.FrameTooLong, $"{Capital(what)} did not arrive within the first {_buffer.Length} bytes received; they stay buffered.", Target);
                     }
 
                     _wanted = wanted;

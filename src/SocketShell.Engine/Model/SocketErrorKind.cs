@@ -45,4 +45,8 @@ public enum SocketErrorKind
     InvalidListenerOptions,
     /// <summary>An option that only TCP listeners have (banner, close after reply, certificate, idle timeout) given to a UDP listener.</summary>
     TcpOnlyParameter,
+    /// <summary>Another receive on the same connection is still running.</summary>
+    ReceiveInProgress,
+    /// <summary>A line or delimited frame grew past the receive buffer without its delimiter (the data stays buffered).</summary>
+    FrameTooLong,
 }

@@ -50,14 +50,8 @@ internal static class ErrorIds
     /// <summary>Receive-SocketData waited and nothing (or too little) arrived in time.</summary>
     public const string ReceiveTimeout = nameof(ReceiveTimeout);
 
-    /// <summary>Another receive on the same connection is still running.</summary>
-    public const string ReceiveInProgress = nameof(ReceiveInProgress);
-
     /// <summary>-Line, -Until and -ByteCount given together.</summary>
     public const string ReceiveModeConflict = nameof(ReceiveModeConflict);
-
-    /// <summary>A line or frame grew past the receive limit without its delimiter.</summary>
-    public const string FrameTooLong = nameof(FrameTooLong);
 
     /// <summary>Two parameters that cannot act together (e.g. Test-Port -Quiet with -Open, -Payload without -Protocol Udp).</summary>
     public const string ParameterConflict = nameof(ParameterConflict);
@@ -117,9 +111,9 @@ internal static class ErrorIds
         [StopTimeout] = ErrorCategory.OperationTimeout,
         [SocketNotFound] = ErrorCategory.ObjectNotFound,
         [ReceiveTimeout] = ErrorCategory.OperationTimeout,
-        [ReceiveInProgress] = ErrorCategory.ResourceBusy,
+        [nameof(SocketErrorKind.ReceiveInProgress)] = ErrorCategory.ResourceBusy,
         [ReceiveModeConflict] = ErrorCategory.InvalidArgument,
-        [FrameTooLong] = ErrorCategory.LimitsExceeded,
+        [nameof(SocketErrorKind.FrameTooLong)] = ErrorCategory.LimitsExceeded,
         [NewLineConflict] = ErrorCategory.InvalidArgument,
         [ParameterConflict] = ErrorCategory.InvalidArgument,
         [WaitTimeout] = ErrorCategory.OperationTimeout,

@@ -122,16 +122,6 @@ public sealed class ReceiveSocketDataCommand : SocketCmdletBase
             WriteSocketError(e, socket.Target);
             return;
         }
-        catch (InvalidDataException e)
-        {
-            WriteSocketError(e, socket.Target, ErrorIds.FrameTooLong);
-            return;
-        }
-        catch (InvalidOperationException e)
-        {
-            WriteError(SocketErrors.Record(e, ErrorIds.ReceiveInProgress, socket.Target));
-            return;
-        }
 
         if (message is not null)
         {

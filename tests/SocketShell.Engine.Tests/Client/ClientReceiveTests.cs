@@ -279,7 +279,7 @@ public sealed class ClientReceiveTests : IDisposable
             client.BufferLimit = 1000;
             await server.SendAsync(new byte[5000]);
             await Peer.WaitUntilAsync(() => client.BufferedBytes >= 1000, "the buffer to fill");
-            await Assert.ThrowsAsync<InvalidDataException>(() => client.ReceiveLineAsync(s_wait, null, CancellationToken.None));
+            Assert.Equal(SocketErrorKind.FrameTooLong, (await Assert.ThrowsAsync<SocketShellException>(() => client.ReceiveLineAsync(s_wait, null, CancellationToken.None))).Kind);
             Assert.True(client.BufferedBytes < 1000 + 65_536);
         }
     }
@@ -309,7 +309,7 @@ public sealed class ClientReceiveTests : IDisposable
         using (server)
         {
             Task<SocketMessage?> first = client.ReceiveLineAsync(s_wait, null, CancellationToken.None);
-            await Assert.ThrowsAsync<InvalidOperationException>(() => client.ReceiveAvailableAsync(s_wait, null, CancellationToken.None));
+            Assert.Equal(SocketErrorKind.ReceiveInProgress, (await Assert.ThrowsAsync<SocketShellException>(() => client.ReceiveAvailableAsync(s_wait, null, CancellationToken.None))).Kind);
             await Peer.SendAsync(server, "x\n");
             Assert.Equal("x", (await first)!.Text);
         }
