@@ -18,6 +18,9 @@ public enum ListenerMode
 
     /// <summary>Count the bytes only; nothing is kept.</summary>
     Discard = 3,
+
+    /// <summary>Relay each client to <see cref="ListenerOptions.ForwardTo"/> both ways, keeping both directions (up to the capture limit).</summary>
+    Forward = 4,
 }
 
 /// <summary>The state of a listener.</summary>
@@ -38,6 +41,12 @@ public sealed class ListenerOptions
 {
     /// <summary>The default of <see cref="MaxConnections"/>.</summary>
     public const int DefaultMaxConnections = 1000;
+
+    /// <summary>The default of <see cref="ConnectTimeout"/>: 5 seconds.</summary>
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a UDP Forward listener keeps a peer's upstream socket without traffic when <see cref="IdleTimeout"/> is not set.</summary>
+    public static readonly TimeSpan DefaultUdpForwardIdleTimeout = TimeSpan.FromSeconds(60);
 
     /// <summary>The default of <see cref="CaptureLimit"/>: 16 MiB.</summary>
     public const long DefaultCaptureLimit = 16L * 1024 * 1024;
@@ -81,6 +90,18 @@ public sealed class ListenerOptions
     /// <summary>The encoding captured messages decode their Text with.</summary>
     public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
 
+    /// <summary>Forward mode: where each client is relayed to.</summary>
+    public ForwardTarget? ForwardTo { get; set; }
+
+    /// <summary>Forward mode: speak TLS to the upstream (validated against the ForwardTo host unless <see cref="SkipCertificateCheck"/>).</summary>
+    public bool ForwardTls { get; set; }
+
+    /// <summary>Forward mode: accept any upstream certificate with <see cref="ForwardTls"/>.</summary>
+    public bool SkipCertificateCheck { get; set; }
+
+    /// <summary>Forward mode: the time allowed to connect to the upstream (resolution, connect and TLS handshake).</summary>
+    public TimeSpan ConnectTimeout { get; set; } = DefaultConnectTimeout;
+
     /// <summary>Throws <see cref="ArgumentException"/> when the options contradict each other.</summary>
     public void Validate()
     {
@@ -114,13 +135,54 @@ public sealed class ListenerOptions
             throw new ArgumentException($"The certificate '{Certificate.Subject}' has no private key; a TLS listener needs one.", nameof(Certificate));
         }
 
+        ValidateForward();
         if (Protocol == TransportProtocol.Udp)
         {
-            string? tcpOnly = Banner is not null ? "Banner" : CloseAfterReply ? "CloseAfterReply" : Certificate is not null ? "Certificate" : IdleTimeout is not null ? "IdleTimeout" : null;
+            string? tcpOnly = Banner is not null ? "Banner" : CloseAfterReply ? "CloseAfterReply" : Certificate is not null ? "Certificate" : IdleTimeout is not null && Mode != ListenerMode.Forward ? "IdleTimeout" : ForwardTls ? "ForwardTls" : null;
             if (tcpOnly is not null)
             {
                 throw new ArgumentException($"{tcpOnly} applies to TCP listeners only; UDP has no connections.", tcpOnly);
             }
+        }
+    }
+
+    private void ValidateForward()
+    {
+        if (Mode != ListenerMode.Forward)
+        {
+            string? forwardOnly = ForwardTo is not null ? nameof(ForwardTo) : ForwardTls ? nameof(ForwardTls) : SkipCertificateCheck ? nameof(SkipCertificateCheck) : null;
+            if (forwardOnly is not null)
+            {
+                throw new ArgumentException($"{forwardOnly} applies to Forward mode only (the mode is {Mode}).", forwardOnly);
+            }
+
+            return;
+        }
+
+        if (ForwardTo is null || (ForwardTo.Path is null && (string.IsNullOrWhiteSpace(ForwardTo.Host) || ForwardTo.Port is < 1 or > PortListParser.MaxPort)))
+        {
+            throw new ArgumentException("Forward mode needs a target to relay to (ForwardTo host:port, [IPv6]:port or a socket path).", nameof(ForwardTo));
+        }
+
+        string? notWithForward = Banner is not null ? nameof(Banner) : Response is not null ? nameof(Response) : CloseAfterReply ? nameof(CloseAfterReply) : null;
+        if (notWithForward is not null)
+        {
+            throw new ArgumentException($"{notWithForward} does not apply to Forward mode: the upstream server answers.", notWithForward);
+        }
+
+        if (ConnectTimeout <= TimeSpan.Zero || ConnectTimeout > DurationParser.Maximum)
+        {
+            throw new ArgumentException("ConnectTimeout must be greater than zero.", nameof(ConnectTimeout));
+        }
+
+        if (Protocol == TransportProtocol.Udp && ForwardTo.Path is not null)
+        {
+            throw new ArgumentException($"A UDP listener cannot forward to the socket path '{ForwardTo.Path}'; Unix sockets are stream sockets here.", nameof(ForwardTo));
+        }
+
+        if (SkipCertificateCheck && !ForwardTls)
+        {
+            throw new ArgumentException("SkipCertificateCheck applies only with ForwardTls.", nameof(SkipCertificateCheck));
         }
     }
 }

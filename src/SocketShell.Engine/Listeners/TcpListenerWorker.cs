@@ -209,6 +209,12 @@ internal sealed class TcpListenerWorker : ListenerWorker
                     }
                 }
 
+                if (options.Mode == ListenerMode.Forward)
+                {
+                    await Forward.TcpForwardSession.RunAsync(Listener, _socket, _tls, Id, Remote, () => Volatile.Write(ref LastActivity, Environment.TickCount64), stop).ConfigureAwait(false);
+                    return;
+                }
+
                 if (options.Banner is { Length: > 0 } banner)
                 {
                     await SendAsync(banner, stop).ConfigureAwait(false);
