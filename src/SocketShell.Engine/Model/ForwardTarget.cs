@@ -180,7 +180,7 @@ public sealed class ForwardTarget
     }
 
     /// <summary>The IP address when <see cref="Host"/> is an IP literal (no resolver involved), else null.</summary>
-    public IPAddress? Address => Host is not null && HostResolver.TryParseLiteral(Host, out IPAddress? a) ? a : null;
+    internal IPAddress? Address => Host is not null && HostResolver.TryParseLiteral(Host, out IPAddress? a) ? a : null;
 
     /// <summary><c>host:port</c>, <c>[v6]:port</c>, or the socket path.</summary>
     public override string ToString() => Path ?? EndPointText.Format(Host ?? string.Empty, Port);

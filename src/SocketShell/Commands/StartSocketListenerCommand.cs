@@ -10,7 +10,7 @@ using SocketShell.Transformations;
 namespace SocketShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Starts a background TCP or UDP listener that captures, echoes, replies to or discards what clients send.</para>
+/// <para type="synopsis">Starts a background TCP or UDP listener that captures, echoes, replies to, discards or forwards what clients send.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "SocketListener", SupportsShouldProcess = true, DefaultParameterSetName = DefaultSet)]
 [OutputType(typeof(SocketListener), ParameterSetName = [DefaultSet])]
@@ -35,7 +35,7 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
     public string Address { get; set; } = "127.0.0.1";
 
     /// <summary>What to do with received data.</summary>
-    [Parameter(HelpMessage = "Capture (default: keep what clients send), Echo (send it back and keep it), Reply (send -Response for each message and keep it) or Discard (count bytes only).")]
+    [Parameter(HelpMessage = "Capture (default: keep what clients send), Echo (send it back and keep it), Reply (send -Response for each message and keep it), Discard (count bytes only) or Forward (relay each client to -ForwardTo and keep both directions).")]
     public ListenerMode Mode { get; set; } = ListenerMode.Capture;
 
     /// <summary>Sent to each client on connect.</summary>
@@ -77,6 +77,25 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
     [ValidateNotNull]
     public X509Certificate2? Certificate { get; set; }
 
+    /// <summary>Forward mode: where each client is relayed.</summary>
+    [Parameter(HelpMessage = "Relay each client to this upstream (implies -Mode Forward): host:port, [IPv6]:port, an IPEndPoint or DnsEndPoint, or a Unix socket path.")]
+    [ForwardTargetTransformation]
+    [ValidateNotNull]
+    public ForwardTarget? ForwardTo { get; set; }
+
+    /// <summary>Forward mode: TLS to the upstream.</summary>
+    [Parameter(HelpMessage = "Speak TLS to the upstream (TCP), validating its certificate against the -ForwardTo host name unless -SkipCertificateCheck.")]
+    public SwitchParameter ForwardTls { get; set; }
+
+    /// <summary>Forward mode: accept any upstream certificate.</summary>
+    [Parameter(HelpMessage = "With -ForwardTls, accept any upstream certificate (still encrypted, but the upstream is not authenticated).")]
+    public SwitchParameter SkipCertificateCheck { get; set; }
+
+    /// <summary>Forward mode: time allowed to reach the upstream.</summary>
+    [Parameter(HelpMessage = "Forward mode: the time allowed to reach the upstream for each client (resolution, connect, TLS handshake): seconds, '500ms', '1m' or a TimeSpan. Default 5 seconds.")]
+    [TimeoutTransformation]
+    public TimeSpan ConnectTimeout { get; set; } = ListenerOptions.DefaultConnectTimeout;
+
     /// <summary>Encoding of -Banner/-Response strings and of captured Text.</summary>
     [Parameter(HelpMessage = "The encoding of -Banner and -Response strings and of the Text of captured messages (default UTF-8 without BOM).")]
     [EncodingTransformation]
@@ -98,12 +117,21 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
             return;
         }
 
+        string target = EndPointText.Format(address?.ToString() ?? "Any", Port);
+        bool modeGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Mode));
+        ListenerMode mode = ForwardTo is not null && !modeGiven ? ListenerMode.Forward : Mode;
+        if (mode != ListenerMode.Forward && MyInvocation.BoundParameters.ContainsKey(nameof(ConnectTimeout)))
+        {
+            WriteError(new ErrorRecord(new ArgumentException($"ConnectTimeout applies to Forward mode only (the mode is {mode})."), "InvalidListenerOptions", ErrorCategory.InvalidArgument, target));
+            return;
+        }
+
         var options = new ListenerOptions
         {
             Protocol = Protocol,
             Address = address,
             Port = Port,
-            Mode = Mode,
+            Mode = mode,
             Name = Name,
             Banner = Banner is null ? null : Payload.ToBytes(Unwrap(Banner), Encoding),
             Response = Response is null ? null : Payload.ToBytes(Unwrap(Response), Encoding),
@@ -113,16 +141,22 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
             CaptureLimit = CaptureLimit,
             Certificate = Certificate,
             Encoding = Encoding,
+            ForwardTo = ForwardTo,
+            ForwardTls = ForwardTls,
+            SkipCertificateCheck = SkipCertificateCheck,
+            ConnectTimeout = ConnectTimeout,
         };
 
-        string target = EndPointText.Format(address?.ToString() ?? "Any", Port);
         if (Protocol == TransportProtocol.Udp && MyInvocation.BoundParameters.ContainsKey(nameof(MaxConnections)))
         {
             WriteError(new ErrorRecord(new ArgumentException("MaxConnections applies to TCP listeners only; UDP has no connections."), "TcpOnlyParameter", ErrorCategory.InvalidArgument, target));
             return;
         }
 
-        if (!ShouldProcess($"{Protocol.ToString().ToUpperInvariant()} {target}", string.Format(CultureInfo.CurrentCulture, Messages.StartListenerAction, Protocol, Mode)))
+        string action = mode == ListenerMode.Forward && ForwardTo is not null
+            ? string.Format(CultureInfo.CurrentCulture, Messages.StartForwardAction, Protocol, ForwardTo)
+            : string.Format(CultureInfo.CurrentCulture, Messages.StartListenerAction, Protocol, mode);
+        if (!ShouldProcess($"{Protocol.ToString().ToUpperInvariant()} {target}", action))
         {
             return;
         }
@@ -141,8 +175,10 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
         }
         catch (ArgumentException e)
         {
-            string id = e.ParamName is "Banner" or "CloseAfterReply" or "Certificate" or "IdleTimeout" && Protocol == TransportProtocol.Udp ? "TcpOnlyParameter" : "InvalidListenerOptions";
-            WriteError(new ErrorRecord(e, id, ErrorCategory.InvalidArgument, target));
+            string id = e.ParamName is "Banner" or "CloseAfterReply" or "Certificate" or "IdleTimeout" or "ForwardTls" && Protocol == TransportProtocol.Udp ? "TcpOnlyParameter" : "InvalidListenerOptions";
+            // The message without ArgumentException's "(Parameter 'x')" suffix: users did not name an engine parameter.
+            string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal);
+            WriteError(new ErrorRecord(new ArgumentException(message, e), id, ErrorCategory.InvalidArgument, target));
         }
     }
 
