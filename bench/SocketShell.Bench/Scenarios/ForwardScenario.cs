@@ -1,4 +1,5 @@
 using System.Globalization;
+using SocketShell.Listeners;
 
 namespace SocketShell.Bench.Scenarios;
 

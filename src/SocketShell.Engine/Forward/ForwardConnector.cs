@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
+using SocketShell.Common;
 
 namespace SocketShell.Forward;
 

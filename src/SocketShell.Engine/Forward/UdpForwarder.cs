@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using SocketShell.Common;
+using SocketShell.Listeners;
 
 namespace SocketShell.Forward;
 

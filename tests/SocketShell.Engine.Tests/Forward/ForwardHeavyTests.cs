@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using SocketShell.Listeners;
 using static SocketShell.Engine.Tests.Forward.ForwardTestHelpers;
 using static SocketShell.Engine.Tests.Listeners.ListenerTestHelpers;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using SocketShell.Listeners;
 using static SocketShell.Engine.Tests.Listeners.ListenerTestHelpers;
 
 namespace SocketShell.Engine.Tests.Forward;

@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using SocketShell.Listeners;
 using static SocketShell.Engine.Tests.Forward.ForwardTestHelpers;
 using static SocketShell.Engine.Tests.Listeners.ListenerTestHelpers;
 
