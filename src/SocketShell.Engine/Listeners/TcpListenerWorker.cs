@@ -35,6 +35,7 @@ internal sealed class TcpListenerWorker : ListenerWorker
         try
         {
             _socket.Listen(Math.Max(512, Math.Min(Options.MaxConnections, 4096)));
+            Forward.ForwardLoopGuard.ThrowIfSelf(Options, Normalize((IPEndPoint)_socket.LocalEndPoint!));
         }
         catch
         {

@@ -41,7 +41,18 @@ internal sealed class UdpListenerWorker : ListenerWorker
             // Buffer sizes are a hint; the OS may cap them.
         }
 
-        return Normalize((IPEndPoint)_socket.LocalEndPoint!);
+        IPEndPoint local = Normalize((IPEndPoint)_socket.LocalEndPoint!);
+        try
+        {
+            Forward.ForwardLoopGuard.ThrowIfSelf(Options, local);
+        }
+        catch (ArgumentException)
+        {
+            _socket.Dispose();
+            throw;
+        }
+
+        return local;
     }
 
     public override void CloseAll()

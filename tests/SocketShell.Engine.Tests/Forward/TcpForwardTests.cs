@@ -376,6 +376,37 @@ public sealed class TcpForwardTests
         }
     }
 
+    [Theory]
+    [InlineData("127.0.0.1", "127.0.0.1")]
+    [InlineData(null, "localhost")]
+    [InlineData(null, "127.0.0.1")]
+    public void A_listener_forwarding_to_itself_is_refused_and_leaves_the_port_free(string? address, string targetHost)
+    {
+        int port;
+        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            port = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        }
+
+        foreach (TransportProtocol protocol in new[] { TransportProtocol.Tcp, TransportProtocol.Udp })
+        {
+            var options = new ListenerOptions
+            {
+                Protocol = protocol,
+                Mode = ListenerMode.Forward,
+                Address = address is null ? null : IPAddress.Parse(address),
+                Port = port,
+                ForwardTo = ForwardTarget.Parse($"{targetHost}:{port}"),
+            };
+            ArgumentException e = Assert.Throws<ArgumentException>(() => ListenerRegistry.Start(options));
+            Assert.Contains("itself", e.Message, StringComparison.Ordinal);
+        }
+
+        using var again = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        again.Bind(new IPEndPoint(IPAddress.Loopback, port)); // the refused listener closed its socket
+    }
+
     [Fact]
     public void Options_that_contradict_Forward_mode_are_refused_before_binding()
     {
