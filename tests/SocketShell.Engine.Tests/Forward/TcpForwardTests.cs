@@ -295,6 +295,38 @@ public sealed class TcpForwardTests
     }
 
     [Fact]
+    public async Task A_Unix_socket_path_upstream_is_reached_through_the_same_connector()
+    {
+        if (!Socket.OSSupportsUnixDomainSockets)
+        {
+            return;
+        }
+
+        string dir = Directory.CreateTempSubdirectory("ss-fwd-").FullName;
+        string path = Path.Combine(dir, "up.sock");
+        using var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        unix.Bind(new UnixDomainSocketEndPoint(path));
+        unix.Listen(4);
+        SocketListener l = StartForward(ForwardTarget.Parse("unix:" + path));
+        try
+        {
+            using Socket c = await ConnectAsync(l);
+            using Socket server = await unix.AcceptAsync().WaitAsync(Bound);
+            await c.SendAsync("over a path"u8.ToArray(), SocketFlags.None);
+            Assert.Equal("over a path", Encoding.ASCII.GetString(await ReadExactlyAsync(server, 11)));
+            await server.SendAsync("back"u8.ToArray(), SocketFlags.None);
+            Assert.Equal("back", Encoding.ASCII.GetString(await ReadExactlyAsync(c, 4)));
+            Assert.Equal(path, l.ForwardTo!.ToString());
+        }
+        finally
+        {
+            await l.StopAsync();
+            unix.Dispose();
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_TLS_front_terminates_TLS_and_relays_plain_text_upstream()
     {
         using X509Certificate2 cert = SelfSigned();
