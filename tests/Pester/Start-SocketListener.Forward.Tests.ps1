@@ -309,6 +309,11 @@ Remove-Module SocketShell
         $six = Start-SocketListener 0 -Mode Forward -ForwardTo '[::1]:9'
         $six.ForwardTo.Host | Should -Be '::1'
         $six.Mode | Should -Be 'Forward'
+        # A listener that travelled through remoting or a job still formats with its target and gives it back.
+        $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($six))
+        ($copy | Format-Table | Out-String -Width 200) | Should -Match ([regex]::Escape('[::1]:9'))
+        (Start-SocketListener 0 -ForwardTo $copy.ForwardTo).ForwardTo.ToString() | Should -Be '[::1]:9'
+        ($six | ConvertTo-Csv | Select-Object -Last 1) | Should -Match ([regex]::Escape('"[::1]:9"'))
     }
 
     It 'refuses a target without a port or with a bad host before anything binds' {
