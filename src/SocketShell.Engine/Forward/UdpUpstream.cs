@@ -3,7 +3,10 @@ using System.Net.Sockets;
 
 namespace SocketShell.Forward;
 
-/// <summary>One UDP peer's connected socket to the upstream, with the loop that sends its replies back to the peer.</summary>
+/// <summary>
+/// One UDP peer's connected socket to the upstream, with the loop that sends its replies back to the peer.
+/// The socket is non-blocking; the loop waits with a zero-length peek, so an idle peer holds no buffer.
+/// </summary>
 internal sealed class UdpUpstream : IDisposable
 {
     private readonly UdpForwarder _owner;
@@ -34,6 +37,7 @@ internal sealed class UdpUpstream : IDisposable
     public void Start()
     {
         Interlocked.Increment(ref _owner.Listener._activePairs);
+        Socket.Blocking = false;
         _ = ReceiveLoopAsync();
     }
 
@@ -48,7 +52,7 @@ internal sealed class UdpUpstream : IDisposable
     private async Task ReceiveLoopAsync()
     {
         SocketListener listener = _owner.Listener;
-        byte[] buffer = RelayBufferPool.Rent();
+        byte[]? buffer = null;
         try
         {
             while (true)
@@ -56,15 +60,31 @@ internal sealed class UdpUpstream : IDisposable
                 int n;
                 try
                 {
-                    n = await Socket.ReceiveAsync(buffer, SocketFlags.None, CancellationToken.None).ConfigureAwait(false);
+                    // Wait for a reply without holding a buffer: a zero-length peek leaves the datagram queued.
+                    await WaitForDatagramAsync().ConfigureAwait(false);
+                    buffer = RelayBufferPool.Rent();
+                    n = Socket.Receive(buffer, SocketFlags.None, out SocketError error);
+                    if (error == SocketError.WouldBlock)
+                    {
+                        RelayBufferPool.Return(buffer);
+                        buffer = null;
+                        continue;
+                    }
+
+                    if (error != SocketError.Success)
+                    {
+                        throw new SocketException((int)error);
+                    }
                 }
                 catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset)
                 {
                     _owner.Refused(this);
+                    ReturnBuffer(ref buffer);
                     continue;
                 }
                 catch (SocketException e) when (e.SocketErrorCode is SocketError.MessageSize)
                 {
+                    ReturnBuffer(ref buffer);
                     continue;
                 }
 
@@ -85,6 +105,8 @@ internal sealed class UdpUpstream : IDisposable
                 {
                     // The peer is gone or the send buffer is full: the reply is lost, like any datagram.
                 }
+
+                ReturnBuffer(ref buffer);
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
@@ -93,10 +115,31 @@ internal sealed class UdpUpstream : IDisposable
         }
         finally
         {
-            RelayBufferPool.Return(buffer);
+            ReturnBuffer(ref buffer);
             Dispose();
             _owner.Closed(this);
             Interlocked.Decrement(ref listener._activePairs);
+        }
+    }
+
+    private async ValueTask WaitForDatagramAsync()
+    {
+        try
+        {
+            await Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.Peek, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.MessageSize)
+        {
+            // Windows: a datagram is there, larger than the empty peek buffer.
+        }
+    }
+
+    private static void ReturnBuffer(ref byte[]? buffer)
+    {
+        if (buffer is not null)
+        {
+            RelayBufferPool.Return(buffer);
+            buffer = null;
         }
     }
 }
