@@ -73,7 +73,7 @@ public sealed class UdpForwardTests
     public async Task An_idle_peer_loses_its_upstream_socket_and_gets_a_new_one_when_it_talks_again()
     {
         SocketListener echo = Start(ListenerMode.Echo, TransportProtocol.Udp);
-        SocketListener l = StartForward(TargetOf(echo), TransportProtocol.Udp, o => o.IdleTimeout = TimeSpan.FromMilliseconds(200));
+        SocketListener l = StartForward(TargetOf(echo), TransportProtocol.Udp, o => o.IdleTimeout = TimeSpan.FromSeconds(1));
         using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         peer.Connect(l.LocalEndPoint);
         try
@@ -81,7 +81,9 @@ public sealed class UdpForwardTests
             byte[] buffer = new byte[16];
             await peer.SendAsync("one"u8.ToArray(), SocketFlags.None);
             Assert.Equal(3, await peer.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(Bound));
-            Assert.Equal(1, l.ActivePairs);
+            // (A reply slower than the idle timeout is lost by design, so the timeout is not made shorter:
+            // a loaded machine can take hundreds of milliseconds to answer a first datagram.)
+            Assert.Equal(1, echo.ConnectionCount);
             Assert.True(await EventuallyAsync(() => l.ActivePairs == 0), "the idle upstream socket was never closed");
             await peer.SendAsync("two"u8.ToArray(), SocketFlags.None);
             Assert.Equal(3, await peer.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(Bound));
