@@ -106,9 +106,12 @@ internal static class ForwardConnector
             }
         }
 
-        SocketException? first = null;
-        foreach (IPAddress address in addresses)
+        // Every resolved address in the resolver's order (AddressFallback, the rule Test-Port and
+        // Connect-Socket share); when none accepts, the most telling failure is reported.
+        SocketException? reported = null;
+        for (int i = 0; i < addresses.Length; i++)
         {
+            IPAddress address = addresses[i];
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             try
             {
@@ -119,7 +122,11 @@ internal static class ForwardConnector
             catch (SocketException e)
             {
                 socket.Dispose();
-                first ??= e;
+                reported = AddressFallback.MoreTelling(reported, Rank(reported), e, Rank(e), FallbackTie.Earlier);
+                if (!AddressFallback.TriesNext(answered: false, i, addresses.Length))
+                {
+                    break;
+                }
             }
             catch
             {
@@ -128,8 +135,17 @@ internal static class ForwardConnector
             }
         }
 
-        throw Failure(first!, text);
+        throw Failure(reported!, text);
     }
+
+    /// <summary>How telling a connect failure is: a refusal (something answered) says more than silence or unreachability.</summary>
+    private static int Rank(SocketException? e) => e?.SocketErrorCode switch
+    {
+        null => -1,
+        SocketError.ConnectionRefused => 2,
+        SocketError.TimedOut => 0,
+        _ => 1,
+    };
 
     private static SocketShellException Failure(SocketException e, string text)
     {
