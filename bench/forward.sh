@@ -66,10 +66,15 @@ for i in 1 2 3; do
 done
 a=$(median "${ss[@]}"); b=$(median "${so[@]}")
 echo "Bulk: SocketShell median $a Gbit/s, socat median $b Gbit/s, ratio $(ratio $a $b) (goal >= 1.0x)"
+# Context only (not the issue's anchor): socat with a 128 KB buffer instead of its default 8 KB.
+SO_PORT=$(free_port); socat -b 131072 TCP-LISTEN:$SO_PORT,fork,reuseaddr,bind=127.0.0.1 TCP:127.0.0.1:$UP_PORT & SO_PID=$!; wait_port $SO_PORT
+b=$($BENCH tcp-bulk-client --port "$SO_PORT" --seconds "$SECS"); stop_socat
+echo "  context: socat -b 131072, one round: $(field "$b" gbit_per_s) Gbit/s"
 stop_bg UP
 
 echo "== 3. Memory of $IDLE idle relayed pairs (ulimit -n $(ulimit -n))"
-start_bg UP listen --protocol Tcp --mode Capture --max-connections $((IDLE + 100))
+# The upstream takes both relays' connections (the first relay's may still be closing when the second starts).
+start_bg UP listen --protocol Tcp --mode Capture --max-connections $((2 * IDLE + 100))
 start_bg FW forward --to "127.0.0.1:$UP_PORT" --max-connections $((IDLE + 100))
 before=$(stats_bg FW)
 mkfifo "$TMP/hold.in"; $BENCH tcp-hold-client --port "$FW_PORT" --connections "$IDLE" <"$TMP/hold.in" >"$TMP/hold.out" & HOLD=$!; exec {HOLDFD}>"$TMP/hold.in"
@@ -80,7 +85,7 @@ stop_bg FW
 start_socat "$UP_PORT"
 mkfifo "$TMP/hold2.in"; $BENCH tcp-hold-client --port "$SO_PORT" --connections "$IDLE" <"$TMP/hold2.in" >"$TMP/hold2.out" & HOLD=$!; exec {HOLDFD}>"$TMP/hold2.in"
 for _ in $(seq 300); do [ "$(pgrep -c -P $SO_PID || true)" -ge "$IDLE" ] && break; sleep 0.1; done
-sleep 1
+sleep 1; echo "  socat: $(head -1 "$TMP/hold2.out" 2>/dev/null), $(pgrep -c -P $SO_PID || true) children"
 socat_pss=$(for p in $SO_PID $(pgrep -P $SO_PID); do awk '/^Pss:/ {print $2}' /proc/$p/smaps_rollup 2>/dev/null; done | python3 -c 'import sys; print(sum(int(x) for x in sys.stdin) * 1024)')
 socat_n=$(pgrep -c -P $SO_PID || true)
 eval "exec $HOLDFD>&-"; wait $HOLD 2>/dev/null || true
