@@ -319,19 +319,20 @@ Remove-Module SocketShell
     It 'refuses a target without a port or with a bad host before anything binds' {
         $before = @(Get-SocketListener).Count
         { Start-SocketListener 0 -ForwardTo 'localhost' -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,SocketShell.Commands.StartSocketListenerCommand'
-        { Start-SocketListener 0 -ForwardTo '127.1:80' -ErrorAction Stop } | Should -Throw '*not a full IPv4 address*'
+        { Start-SocketListener 0 -ForwardTo '127.1:80' -ErrorAction Stop } | Should -Throw '*four decimal numbers*'
         { Start-SocketListener 0 -ForwardTo '::1:80' -ErrorAction Stop } | Should -Throw '*brackets*'
-        { Start-SocketListener 0 -ForwardTo 'bad host:80' -ErrorAction Stop } | Should -Throw '*not a valid host name*'
+        { Start-SocketListener 0 -ForwardTo 'bad host:80' -ErrorAction Stop } | Should -Throw '*not a valid host*'
         @(Get-SocketListener).Count | Should -Be $before
     }
 
-    It 'refuses options that do not fit Forward mode with a clear error' {
+    It 'refuses options that do not fit Forward mode with a clear error (ListenerOptionConflict, InvalidListenerOptions)' {
         { Start-SocketListener 0 -Mode Forward -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidListenerOptions,SocketShell.Commands.StartSocketListenerCommand'
-        { Start-SocketListener 0 -Mode Echo -ForwardTo 127.0.0.1:9 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidListenerOptions,SocketShell.Commands.StartSocketListenerCommand'
-        { Start-SocketListener 0 -Mode Echo -ConnectTimeout 2 -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidListenerOptions,SocketShell.Commands.StartSocketListenerCommand'
-        { Start-SocketListener 0 -ForwardTo 127.0.0.1:9 -Banner 'x' -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidListenerOptions,SocketShell.Commands.StartSocketListenerCommand'
-        { Start-SocketListener 0 -ForwardTo 127.0.0.1:9 -SkipCertificateCheck -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidListenerOptions,SocketShell.Commands.StartSocketListenerCommand'
+        { Start-SocketListener 0 -Mode Echo -ForwardTo 127.0.0.1:9 -ErrorAction Stop } | Should -Throw -ErrorId 'ListenerOptionConflict,SocketShell.Commands.StartSocketListenerCommand'
+        { Start-SocketListener 0 -Mode Echo -ConnectTimeout 2 -ErrorAction Stop } | Should -Throw -ErrorId 'ListenerOptionConflict,SocketShell.Commands.StartSocketListenerCommand'
+        { Start-SocketListener 0 -ForwardTo 127.0.0.1:9 -Banner 'x' -ErrorAction Stop } | Should -Throw -ErrorId 'ListenerOptionConflict,SocketShell.Commands.StartSocketListenerCommand'
+        { Start-SocketListener 0 -ForwardTo 127.0.0.1:9 -SkipCertificateCheck -ErrorAction Stop } | Should -Throw -ErrorId 'ListenerOptionConflict,SocketShell.Commands.StartSocketListenerCommand'
         { Start-SocketListener 0 -Protocol Udp -ForwardTo 127.0.0.1:9 -ForwardTls -ErrorAction Stop } | Should -Throw -ErrorId 'TcpOnlyParameter,SocketShell.Commands.StartSocketListenerCommand'
+        { Start-SocketListener 0 -Mode Echo -ForwardTls -ErrorAction Stop } | Should -Throw '*-ForwardTls applies to Forward mode only*'
         $err = $null
         $null = Start-SocketListener 0 -Mode Forward -ErrorAction SilentlyContinue -ErrorVariable err
         $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'

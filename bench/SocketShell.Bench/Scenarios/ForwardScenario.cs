@@ -15,7 +15,7 @@ public sealed class ForwardScenario : IBenchScenario
 
     public async Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
-        SocketListener l = ListenerRegistry.Start(new ListenerOptions
+        SocketListener l = new ListenerRegistry().Start(new ListenerOptions
         {
             Protocol = Enum.Parse<TransportProtocol>(args.Get("protocol", "Tcp"), ignoreCase: true),
             Mode = ListenerMode.Forward,

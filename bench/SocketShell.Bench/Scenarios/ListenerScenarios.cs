@@ -19,7 +19,7 @@ public sealed class ListenScenario : IBenchScenario
 
     public async Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
-        SocketListener l = ListenerRegistry.Start(new ListenerOptions
+        SocketListener l = new ListenerRegistry().Start(new ListenerOptions
         {
             Protocol = Enum.Parse<TransportProtocol>(args.Get("protocol", "Tcp"), ignoreCase: true),
             Mode = Enum.Parse<ListenerMode>(args.Get("mode", "Echo"), ignoreCase: true),

@@ -10,7 +10,7 @@ namespace SocketShell.Forward;
 /// </summary>
 internal static class ForwardLoopGuard
 {
-    /// <exception cref="ArgumentException">The target is the listener's own endpoint.</exception>
+    /// <exception cref="SocketShellException">InvalidListenerOptions: the target is the listener's own endpoint.</exception>
     public static void ThrowIfSelf(ListenerOptions options, IPEndPoint local)
     {
         if (options.Mode != ListenerMode.Forward || options.ForwardTo is not { Path: null } target || target.Port != local.Port)
@@ -27,7 +27,10 @@ internal static class ForwardLoopGuard
             IPAddress address = a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a;
             if (address.Equals(local.Address) || (listensEverywhere && (IPAddress.IsLoopback(address) || address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))))
             {
-                throw new ArgumentException($"ForwardTo {target} is this listener itself ({EndPointText.Format(local.Address, local.Port)}): every client would be relayed back to it without end.", nameof(ListenerOptions.ForwardTo));
+                throw new SocketShellException(
+                    SocketErrorKind.InvalidListenerOptions,
+                    $"ForwardTo {target} is this listener itself ({EndPointText.Format(local.Address, local.Port)}): every client would be relayed back to it without end.",
+                    target.ToString());
             }
         }
     }

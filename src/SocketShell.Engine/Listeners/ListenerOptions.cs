@@ -71,46 +71,47 @@ public sealed class ListenerOptions
     /// <summary>Forward mode: the time allowed to connect to the upstream (resolution, connect and TLS handshake).</summary>
     public TimeSpan ConnectTimeout { get; set; } = DefaultConnectTimeout;
 
-    /// <summary>Throws <see cref="ArgumentException"/> when the options contradict each other.</summary>
+    /// <summary>Throws <see cref="SocketShellException"/> (InvalidListenerOptions, TcpOnlyParameter) when the options contradict each other.</summary>
     public void Validate()
     {
         if (Port is < 0 or > PortListParser.MaxPort)
         {
-            throw new ArgumentException($"Port {Port} is outside the range 0 to {PortListParser.MaxPort}.", nameof(Port));
+            throw Invalid($"The port {Port} is outside the range 0 to {PortListParser.MaxPort}.");
         }
 
         if (MaxConnections < 1)
         {
-            throw new ArgumentException("MaxConnections must be at least 1.", nameof(MaxConnections));
+            throw Invalid("A listener must serve at least one connection at a time.");
         }
 
         if (CaptureLimit < 0)
         {
-            throw new ArgumentException("CaptureLimit must be zero or more.", nameof(CaptureLimit));
+            throw Invalid("The capture limit must be zero or more bytes.");
         }
 
         if (IdleTimeout is { } idle && (idle <= TimeSpan.Zero || idle > DurationParser.Maximum))
         {
-            throw new ArgumentException("IdleTimeout must be greater than zero.", nameof(IdleTimeout));
+            throw Invalid("The idle timeout must be greater than zero.");
         }
 
         if (Mode == ListenerMode.Reply && Response is null)
         {
-            throw new ArgumentException("Reply mode needs a response to send.", nameof(Response));
+            throw Invalid("Reply mode needs a response to send.");
         }
 
         if (Certificate is not null && !Certificate.HasPrivateKey)
         {
-            throw new ArgumentException($"The certificate '{Certificate.Subject}' has no private key; a TLS listener needs one.", nameof(Certificate));
+            throw Invalid($"The certificate '{Certificate.Subject}' has no private key; a TLS listener needs one.");
         }
 
         ValidateForward();
         if (Protocol == TransportProtocol.Udp)
         {
-            string? tcpOnly = Banner is not null ? "Banner" : CloseAfterReply ? "CloseAfterReply" : Certificate is not null ? "Certificate" : IdleTimeout is not null && Mode != ListenerMode.Forward ? "IdleTimeout" : ForwardTls ? "ForwardTls" : null;
+            string? tcpOnly = Banner is not null ? "A banner" : CloseAfterReply ? "Closing after the reply" : Certificate is not null ? "TLS (a certificate)"
+                : IdleTimeout is not null && Mode != ListenerMode.Forward ? "An idle timeout" : ForwardTls ? "TLS to the upstream (ForwardTls)" : null;
             if (tcpOnly is not null)
             {
-                throw new ArgumentException($"{tcpOnly} applies to TCP listeners only; UDP has no connections.", tcpOnly);
+                throw new SocketShellException(SocketErrorKind.TcpOnlyParameter, $"{tcpOnly} applies to TCP listeners only; UDP has no connections.");
             }
         }
     }
@@ -122,7 +123,7 @@ public sealed class ListenerOptions
             string? forwardOnly = ForwardTo is not null ? nameof(ForwardTo) : ForwardTls ? nameof(ForwardTls) : SkipCertificateCheck ? nameof(SkipCertificateCheck) : null;
             if (forwardOnly is not null)
             {
-                throw new ArgumentException($"{forwardOnly} applies to Forward mode only (the mode is {Mode}).", forwardOnly);
+                throw Invalid($"{forwardOnly} applies to Forward mode only (the mode is {Mode}).");
             }
 
             return;
@@ -130,28 +131,30 @@ public sealed class ListenerOptions
 
         if (ForwardTo is null || (ForwardTo.Path is null && (string.IsNullOrWhiteSpace(ForwardTo.Host) || ForwardTo.Port is < 1 or > PortListParser.MaxPort)))
         {
-            throw new ArgumentException("Forward mode needs a target to relay to (ForwardTo host:port, [IPv6]:port or a socket path).", nameof(ForwardTo));
+            throw Invalid("Forward mode needs a target to relay to (ForwardTo host:port, [IPv6]:port or a socket path).");
         }
 
         string? notWithForward = Banner is not null ? nameof(Banner) : Response is not null ? nameof(Response) : CloseAfterReply ? nameof(CloseAfterReply) : null;
         if (notWithForward is not null)
         {
-            throw new ArgumentException($"{notWithForward} does not apply to Forward mode: the upstream server answers.", notWithForward);
+            throw Invalid($"{notWithForward} does not apply to Forward mode: the upstream server answers.");
         }
 
         if (ConnectTimeout <= TimeSpan.Zero || ConnectTimeout > DurationParser.Maximum)
         {
-            throw new ArgumentException("ConnectTimeout must be greater than zero.", nameof(ConnectTimeout));
+            throw Invalid("The connect timeout must be greater than zero.");
         }
 
         if (Protocol == TransportProtocol.Udp && ForwardTo.Path is not null)
         {
-            throw new ArgumentException($"A UDP listener cannot forward to the socket path '{ForwardTo.Path}'; Unix sockets are stream sockets here.", nameof(ForwardTo));
+            throw Invalid($"A UDP listener cannot forward to the socket path '{ForwardTo.Path}'; Unix sockets are stream sockets here.");
         }
 
         if (SkipCertificateCheck && !ForwardTls)
         {
-            throw new ArgumentException("SkipCertificateCheck applies only with ForwardTls.", nameof(SkipCertificateCheck));
+            throw Invalid("SkipCertificateCheck applies only with ForwardTls.");
         }
     }
+
+    private static SocketShellException Invalid(string message) => new(SocketErrorKind.InvalidListenerOptions, message);
 }

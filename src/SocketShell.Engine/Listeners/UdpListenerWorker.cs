@@ -46,7 +46,7 @@ internal sealed class UdpListenerWorker : ListenerWorker
         {
             Forward.ForwardLoopGuard.ThrowIfSelf(Options, local);
         }
-        catch (ArgumentException)
+        catch (SocketShellException)
         {
             _socket.Dispose();
             throw;

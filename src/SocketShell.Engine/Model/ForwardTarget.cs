@@ -188,7 +188,10 @@ public sealed class ForwardTarget
 
     private static string Unbracket(string host) => host.Length > 2 && host[0] == '[' && host[^1] == ']' ? host[1..^1] : host;
 
-    /// <summary>Accepts an IP literal (dotted quad or IPv6) or a DNS name; refuses resolver shorthands such as "1" or "127.1".</summary>
+    /// <summary>
+    /// The host rule every SocketShell host argument follows (<see cref="HostNameRules"/>): an IPv4 address
+    /// as four decimal numbers, an IPv6 literal, or a DNS name; resolver shorthands such as "1" or "127.1" are refused.
+    /// </summary>
     private static bool TryCheckHost(string? rawHost, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
     {
         string host = Unbracket(rawHost?.Trim() ?? string.Empty);
@@ -198,41 +201,16 @@ public sealed class ForwardTarget
             return false;
         }
 
-        if (HostResolver.TryParseLiteral(host, out _))
+        try
         {
+            HostNameRules.Validate(host);
             error = null;
             return true;
         }
-
-        if (host.All(c => char.IsAsciiDigit(c) || c == '.'))
+        catch (SocketShellException e)
         {
-            error = $"'{host}' is not a full IPv4 address (write all four parts, e.g. 127.0.0.1).";
+            error = e.Message;
             return false;
         }
-
-        if (host.Contains(':', StringComparison.Ordinal))
-        {
-            error = $"'{host}' is not a valid IPv6 address.";
-            return false;
-        }
-
-        if (host.Length > MaxHostLength)
-        {
-            error = $"The host name '{host[..40]}...' is longer than {MaxHostLength} characters.";
-            return false;
-        }
-
-        foreach (string label in host.TrimEnd('.').Split('.'))
-        {
-            if (label.Length is 0 or > 63 || label[0] == '-' || label[^1] == '-' ||
-                !label.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
-            {
-                error = $"'{host}' is not a valid host name.";
-                return false;
-            }
-        }
-
-        error = null;
-        return true;
     }
 }

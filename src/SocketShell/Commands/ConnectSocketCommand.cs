@@ -81,8 +81,8 @@ public sealed class ConnectSocketCommand : SocketCmdletBase
             KeepAlive = KeepAlive,
         };
         string target = options.Target;
-        WriteVerbose($"Connecting to {target}{(UseTls ? " with TLS" : string.Empty)} (timeout {Timeout}).");
-        Task<SocketConnection> connect = SocketClient.ConnectAsync(options, CancellationToken);
+        WriteVerbose($"Connecting to {target}{(UseTls ? " with TLS" : string.Empty)} (timeout {SocketShell.Common.DurationText.Format(Timeout)}).");
+        Task<SocketConnection> connect = SocketClient.ConnectAsync(options, RunspaceSessions.Current.Connections, CancellationToken);
         SocketConnection connection;
         try
         {
@@ -101,11 +101,6 @@ public sealed class ConnectSocketCommand : SocketCmdletBase
         catch (SocketShellException e)
         {
             WriteSocketError(e, target);
-            return;
-        }
-        catch (ArgumentException e)
-        {
-            WriteError(new ErrorRecord(e, "InvalidTarget", ErrorCategory.InvalidArgument, target));
             return;
         }
 

@@ -25,6 +25,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
     [Alias("Port")]
     [PortListTransformation]
     [ValidateRange(0, 65535)]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public int[]? LocalPort { get; set; }
 
     /// <summary>Remote ports to keep.</summary>
@@ -32,6 +33,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         HelpMessage = "Remote ports to keep: numbers, lists or ranges.")]
     [PortListTransformation]
     [ValidateRange(0, 65535)]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public int[]? RemotePort { get; set; }
 
     /// <summary>Protocols to keep.</summary>
@@ -105,7 +107,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         }
         catch (PlatformNotSupportedException e)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "SocketTableUnavailable", ErrorCategory.NotImplemented, Environment.OSVersion.Platform));
+            ThrowTerminatingError(SocketErrors.Record(e, ErrorIds.SocketTableNotSupported, Environment.OSVersion.Platform));
             return;
         }
 
@@ -118,7 +120,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or DllNotFoundException or EntryPointNotFoundException)
         {
             string message = string.Format(CultureInfo.CurrentCulture, Messages.SocketTableUnavailable, e.Message);
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(message, e), "SocketTableUnavailable", ErrorCategory.ReadError, source.Name));
+            ThrowTerminatingError(SocketErrors.Record(new InvalidOperationException(message, e), ErrorIds.SocketTableUnavailable, source.Name));
             return;
         }
 

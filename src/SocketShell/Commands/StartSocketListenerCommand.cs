@@ -104,6 +104,8 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
     [ArgumentCompleter(typeof(EncodingCompleter))]
     public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
 
+    private ListenerMode _mode;
+
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
@@ -115,19 +117,70 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
         else if (!HostResolver.TryParseLiteral(Address, out address))
         {
             string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenAddressInvalid, Address);
-            WriteError(new ErrorRecord(new ArgumentException(message), "InvalidListenAddress", ErrorCategory.InvalidArgument, Address));
+            WriteError(SocketErrors.Record(new ArgumentException(message), ErrorIds.InvalidListenAddress, Address));
+            return;
+        }
+
+        // -ForwardTo alone means Forward mode; with another -Mode it is a conflict, below.
+        _mode = ForwardTo is not null && !MyInvocation.BoundParameters.ContainsKey(nameof(Mode)) ? ListenerMode.Forward : Mode;
+
+        // Options that would do nothing in the chosen mode are refused rather than silently ignored.
+        if (Response is not null && _mode != ListenerMode.Reply)
+        {
+            WriteConflict(string.Format(CultureInfo.CurrentCulture, Messages.ListenerResponseWithoutReply, _mode));
+            return;
+        }
+
+        if (CloseAfterReply && _mode != ListenerMode.Reply)
+        {
+            WriteConflict(string.Format(CultureInfo.CurrentCulture, Messages.ListenerCloseAfterReplyWithoutReply, _mode));
+            return;
+        }
+
+        string? forwardOnly = ForwardTo is not null ? "-ForwardTo" : ForwardTls ? "-ForwardTls" : SkipCertificateCheck ? "-SkipCertificateCheck"
+            : MyInvocation.BoundParameters.ContainsKey(nameof(ConnectTimeout)) ? "-ConnectTimeout" : null;
+        if (forwardOnly is not null && _mode != ListenerMode.Forward)
+        {
+            WriteConflict(string.Format(CultureInfo.CurrentCulture, Messages.ListenerForwardOptionWithoutForward, forwardOnly, _mode));
+            return;
+        }
+
+        if (Banner is not null && _mode == ListenerMode.Forward)
+        {
+            WriteConflict(Messages.ListenerBannerWithForward);
+            return;
+        }
+
+        if (SkipCertificateCheck && !ForwardTls)
+        {
+            WriteConflict(Messages.ListenerSkipCheckWithoutForwardTls);
+            return;
+        }
+
+        if (Name is not null && WildcardPattern.ContainsWildcardCharacters(Name))
+        {
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenerNameWildcard, Name);
+            WriteError(SocketErrors.Record(new ArgumentException(message), ErrorIds.InvalidListenerName, Name));
+            return;
+        }
+
+        byte[]? banner = null, response = null;
+        string what = "-Banner";
+        try
+        {
+            banner = Banner is null ? null : Payload.ToBytes(Unwrap(Banner), Encoding);
+            what = "-Response";
+            response = Response is null ? null : Payload.ToBytes(Unwrap(Response), Encoding);
+        }
+        catch (ArgumentException e)
+        {
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenerPayloadInvalid, what, e.Message);
+            WriteError(SocketErrors.Record(new ArgumentException(message, e), ErrorIds.InvalidPayload, Unwrap(what == "-Banner" ? Banner : Response)));
             return;
         }
 
         string target = EndPointText.Format(address?.ToString() ?? "Any", Port);
-        bool modeGiven = MyInvocation.BoundParameters.ContainsKey(nameof(Mode));
-        ListenerMode mode = ForwardTo is not null && !modeGiven ? ListenerMode.Forward : Mode;
-        if (mode != ListenerMode.Forward && MyInvocation.BoundParameters.ContainsKey(nameof(ConnectTimeout)))
-        {
-            WriteError(new ErrorRecord(new ArgumentException($"ConnectTimeout applies to Forward mode only (the mode is {mode})."), "InvalidListenerOptions", ErrorCategory.InvalidArgument, target));
-            return;
-        }
-
+        ListenerMode mode = _mode;
         var options = new ListenerOptions
         {
             Protocol = Protocol,
@@ -135,8 +188,8 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
             Port = Port,
             Mode = mode,
             Name = Name,
-            Banner = Banner is null ? null : Payload.ToBytes(Unwrap(Banner), Encoding),
-            Response = Response is null ? null : Payload.ToBytes(Unwrap(Response), Encoding),
+            Banner = banner,
+            Response = response,
             CloseAfterReply = CloseAfterReply,
             MaxConnections = MaxConnections,
             IdleTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(IdleTimeout)) ? IdleTimeout : null,
@@ -151,7 +204,7 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
 
         if (Protocol == TransportProtocol.Udp && MyInvocation.BoundParameters.ContainsKey(nameof(MaxConnections)))
         {
-            WriteError(new ErrorRecord(new ArgumentException("MaxConnections applies to TCP listeners only; UDP has no connections."), "TcpOnlyParameter", ErrorCategory.InvalidArgument, target));
+            WriteError(SocketErrors.Record(new ArgumentException(Messages.MaxConnectionsTcpOnly), ErrorIds.TcpOnlyParameter, target));
             return;
         }
 
@@ -165,7 +218,7 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
 
         try
         {
-            WriteObject(ListenerRegistry.Start(options));
+            WriteObject(RunspaceSessions.Current.Listeners.Start(options));
         }
         catch (SocketShellException e)
         {
@@ -173,16 +226,12 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
         }
         catch (ListenerNameInUseException e)
         {
-            WriteError(new ErrorRecord(e, "ListenerNameInUse", ErrorCategory.ResourceExists, e.Name));
-        }
-        catch (ArgumentException e)
-        {
-            string id = e.ParamName is "Banner" or "CloseAfterReply" or "Certificate" or "IdleTimeout" or "ForwardTls" && Protocol == TransportProtocol.Udp ? "TcpOnlyParameter" : "InvalidListenerOptions";
-            // The message without ArgumentException's "(Parameter 'x')" suffix: users did not name an engine parameter.
-            string message = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal);
-            WriteError(new ErrorRecord(new ArgumentException(message, e), id, ErrorCategory.InvalidArgument, target));
+            WriteError(SocketErrors.Record(e, ErrorIds.ListenerNameInUse, e.Name));
         }
     }
+
+    private void WriteConflict(string message) =>
+        WriteError(SocketErrors.Record(new ArgumentException(message), ErrorIds.ListenerOptionConflict, _mode));
 
     private static object? Unwrap(object? value) => value is PSObject pso ? pso.BaseObject : value;
 }

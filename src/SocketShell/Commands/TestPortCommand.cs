@@ -13,15 +13,23 @@ namespace SocketShell.Commands;
 /// <summary>
 /// <para type="synopsis">Tests TCP ports on many hosts in parallel with a connect probe, like nmap's connect scan.</para>
 /// </summary>
+/// <remarks>
+/// Parameter sets, kept to two so that pipeline input never makes binding ambiguous
+/// (<c>'host' | Test-Port -Port 22 -Quiet</c>, <c>Import-Csv | Test-Port -Wait</c>):
+/// <list type="bullet">
+/// <item>Default: one probe per host and port (-Open, -AllAddresses shape the PortStatus results);</item>
+/// <item>Wait: -Wait (mandatory) and -WaitTimeout: retry each host and port until it opens.</item>
+/// </list>
+/// -Quiet is a modifier of both (bool results instead of PortStatus); with -Open or -AllAddresses it is a
+/// ParameterConflict error. A new probe kind (TLS, UDP, latency) should be a modifier switch like -Quiet or
+/// a set of its own with one mandatory switch, never a set that shares all its switches with another.
+/// </remarks>
 [Cmdlet(VerbsDiagnostic.Test, "Port", DefaultParameterSetName = DefaultSet)]
-[OutputType(typeof(PortStatus), ParameterSetName = [DefaultSet, WaitSet])]
-[OutputType(typeof(bool), ParameterSetName = [QuietSet, WaitQuietSet])]
+[OutputType(typeof(PortStatus), typeof(bool), ParameterSetName = [DefaultSet, WaitSet])]
 public sealed class TestPortCommand : SocketCmdletBase
 {
     private const string DefaultSet = "Default";
-    private const string QuietSet = "Quiet";
     private const string WaitSet = "Wait";
-    private const string WaitQuietSet = "WaitQuiet";
     private const int ProgressThreshold = 1000;
     private static readonly long s_progressInterval = Stopwatch.Frequency / 4;
 
@@ -41,16 +49,18 @@ public sealed class TestPortCommand : SocketCmdletBase
     /// <summary>The hosts to probe.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
         HelpMessage = "The hosts to probe: DNS names or IPv4/IPv6 literals.")]
-    [Alias("HostName", "TargetName", "IPAddress")]
+    [Alias("HostName", "TargetName", "IPAddress", "LocalAddress")]
+    [ListeningAddressTransformation]
     [ValidateNotNullOrEmpty]
     public string[] ComputerName { get; set; } = [];
 
     /// <summary>The TCP ports to probe on every host.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
         HelpMessage = "The TCP ports to probe on every host: numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
+    [Alias("LocalPort")]
     [PortListTransformation]
     [ValidateNotNullOrEmpty]
-    [ValidateRange(0, 65535)]
+    [ValidateRange(1, 65535)]
     [ArgumentCompleter(typeof(PortCompleter))]
     public int[] Port { get; set; } = [];
 
@@ -77,18 +87,15 @@ public sealed class TestPortCommand : SocketCmdletBase
     public SwitchParameter Open { get; set; }
 
     /// <summary>Write one bool per host and port, in input order.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = QuietSet, HelpMessage = "Write one bool per host and port (true when open), in input order, and no errors.")]
-    [Parameter(Mandatory = true, ParameterSetName = WaitQuietSet, HelpMessage = "Write one bool per host and port (true when open), in input order, and no errors.")]
+    [Parameter(HelpMessage = "Write one bool per host and port (true when open), in input order, and no errors.")]
     public SwitchParameter Quiet { get; set; }
 
     /// <summary>Keep probing until the port is open or the wait times out.</summary>
     [Parameter(Mandatory = true, ParameterSetName = WaitSet, HelpMessage = "Keep probing each host and port until it is open or -WaitTimeout has passed.")]
-    [Parameter(Mandatory = true, ParameterSetName = WaitQuietSet, HelpMessage = "Keep probing each host and port until it is open or -WaitTimeout has passed.")]
     public SwitchParameter Wait { get; set; }
 
     /// <summary>The whole wait for each host and port.</summary>
     [Parameter(ParameterSetName = WaitSet, HelpMessage = "With -Wait: how long to keep trying each host and port in all (default 60 s); each attempt still ends after -Timeout.")]
-    [Parameter(ParameterSetName = WaitQuietSet, HelpMessage = "With -Wait: how long to keep trying each host and port in all (default 60 s); each attempt still ends after -Timeout.")]
     [TimeoutTransformation]
     public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -99,6 +106,12 @@ public sealed class TestPortCommand : SocketCmdletBase
     /// <inheritdoc/>
     protected override void BeginProcessing()
     {
+        if (IsQuiet && (Open.IsPresent || AllAddresses.IsPresent))
+        {
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.QuietConflict, Open.IsPresent ? "-Open" : "-AllAddresses");
+            ThrowTerminatingError(SocketErrors.Record(new ArgumentException(message), ErrorIds.ParameterConflict, null));
+        }
+
         var options = new PortScanOptions
         {
             Timeout = Timeout,
@@ -125,13 +138,17 @@ public sealed class TestPortCommand : SocketCmdletBase
     {
         foreach (string name in ComputerName)
         {
-            if (string.IsNullOrWhiteSpace(name))
+            try
             {
-                WriteError(new ErrorRecord(new ArgumentException(Messages.ComputerNameBlank), "InvalidComputerName", ErrorCategory.InvalidArgument, name));
+                _scanner!.Add(name, Port);
+            }
+            catch (SocketShellException e)
+            {
+                // Not a host (blank, a port inside it, a resolver shorthand such as '22'): nothing is resolved or sent.
+                WriteSocketError(e, name);
                 continue;
             }
 
-            _scanner!.Add(name, Port);
             _pairs += Port.Length;
         }
 
@@ -234,8 +251,8 @@ public sealed class TestPortCommand : SocketCmdletBase
             if (IsWait && !status.Open && status.Status != PortState.HostNotFound)
             {
                 string target = EndPointText.Format(status.ComputerName, status.Port);
-                string message = string.Format(CultureInfo.CurrentCulture, Messages.PortWaitTimeout, target, WaitTimeout, status.Status);
-                WriteSocketError(new TimeoutException(message), target, "WaitTimeout", ErrorCategory.OperationTimeout);
+                string message = string.Format(CultureInfo.CurrentCulture, Messages.PortWaitTimeout, target, SocketShell.Common.DurationText.Format(WaitTimeout), status.Status);
+                WriteSocketError(new TimeoutException(message), target, ErrorIds.WaitTimeout);
             }
         }
 

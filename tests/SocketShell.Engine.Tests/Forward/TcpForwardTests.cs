@@ -431,7 +431,8 @@ public sealed class TcpForwardTests
                 Port = port,
                 ForwardTo = ForwardTarget.Parse($"{targetHost}:{port}"),
             };
-            ArgumentException e = Assert.Throws<ArgumentException>(() => ListenerRegistry.Start(options));
+            SocketShellException e = Assert.Throws<SocketShellException>(() => new ListenerRegistry().Start(options));
+            Assert.Equal(SocketErrorKind.InvalidListenerOptions, e.Kind);
             Assert.Contains("itself", e.Message, StringComparison.Ordinal);
         }
 
@@ -443,11 +444,21 @@ public sealed class TcpForwardTests
     public void Options_that_contradict_Forward_mode_are_refused_before_binding()
     {
         var target = ForwardTarget.Parse("127.0.0.1:9");
-        Assert.Equal("ForwardTo", Assert.Throws<ArgumentException>(() => ListenerRegistry.Start(new ListenerOptions { Mode = ListenerMode.Forward })).ParamName);
-        Assert.Equal("ForwardTo", Assert.Throws<ArgumentException>(() => ListenerRegistry.Start(new ListenerOptions { Mode = ListenerMode.Echo, ForwardTo = target })).ParamName);
-        Assert.Equal("Banner", Assert.Throws<ArgumentException>(() => ListenerRegistry.Start(new ListenerOptions { Mode = ListenerMode.Forward, ForwardTo = target, Banner = [1] })).ParamName);
-        Assert.Equal("ForwardTls", Assert.Throws<ArgumentException>(() => ListenerRegistry.Start(new ListenerOptions { Protocol = TransportProtocol.Udp, Mode = ListenerMode.Forward, ForwardTo = target, ForwardTls = true })).ParamName);
-        Assert.Equal("SkipCertificateCheck", Assert.Throws<ArgumentException>(() => ListenerRegistry.Start(new ListenerOptions { Mode = ListenerMode.Forward, ForwardTo = target, SkipCertificateCheck = true })).ParamName);
-        Assert.Equal("ConnectTimeout", Assert.Throws<ArgumentException>(() => ListenerRegistry.Start(new ListenerOptions { Mode = ListenerMode.Forward, ForwardTo = target, ConnectTimeout = TimeSpan.Zero })).ParamName);
+        var registry = new ListenerRegistry();
+        void Refused(SocketErrorKind kind, string words, ListenerOptions options)
+        {
+            SocketShellException e = Assert.Throws<SocketShellException>(() => registry.Start(options));
+            Assert.Equal(kind, e.Kind);
+            Assert.Contains(words, e.Message, StringComparison.Ordinal);
+        }
+
+        Refused(SocketErrorKind.InvalidListenerOptions, "needs a target", new ListenerOptions { Mode = ListenerMode.Forward });
+        Refused(SocketErrorKind.InvalidListenerOptions, "Forward mode only", new ListenerOptions { Mode = ListenerMode.Echo, ForwardTo = target });
+        Refused(SocketErrorKind.InvalidListenerOptions, "Banner", new ListenerOptions { Mode = ListenerMode.Forward, ForwardTo = target, Banner = [1] });
+        Refused(SocketErrorKind.TcpOnlyParameter, "ForwardTls", new ListenerOptions { Protocol = TransportProtocol.Udp, Mode = ListenerMode.Forward, ForwardTo = target, ForwardTls = true });
+        Refused(SocketErrorKind.InvalidListenerOptions, "SkipCertificateCheck", new ListenerOptions { Mode = ListenerMode.Forward, ForwardTo = target, SkipCertificateCheck = true });
+        Refused(SocketErrorKind.InvalidListenerOptions, "connect timeout", new ListenerOptions { Mode = ListenerMode.Forward, ForwardTo = target, ConnectTimeout = TimeSpan.Zero });
+        Refused(SocketErrorKind.InvalidListenerOptions, "socket path", new ListenerOptions { Protocol = TransportProtocol.Udp, Mode = ListenerMode.Forward, ForwardTo = ForwardTarget.Parse("/run/x.sock") });
+        Assert.Empty(registry.All);
     }
 }
