@@ -67,7 +67,27 @@ Describe 'Objects outside the pipeline' -Tag CI {
             $copyTable | Should -Be $liveTable
         }
     }
+    It 'objects that come back from Start-Job (another process) format with the module''s views' {
+        $port = $l.Port
+        $fromJob = Start-Job {
+            param($Manifest, $Port)
+            Import-Module $Manifest
+            Test-Port 127.0.0.1 $Port
+            Get-PortRange -Name System
+        } -ArgumentList (Resolve-Path $manifest).Path, $port | Receive-Job -Wait -AutoRemoveJob -ErrorAction Stop
+        $fromJob | Should -HaveCount 2
+        foreach ($copy in $fromJob) {
+            $type = $copy.PSObject.TypeNames[0] -replace '^Deserialized\.'
+            $copy.PSObject.TypeNames[0] | Should -Be "Deserialized.$type"
+            $liveHeader = (($samples[$type] | Format-Table | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() })[0].TrimEnd()
+            $copyHeader = (($copy | Format-Table | Out-String -Width 200) -split "`n" | Where-Object { $_.Trim() })[0].TrimEnd()
+            $copyHeader | Should -Be $liveHeader
+            $copyHeader | Should -Not -Match 'RunspaceId|PSComputerName'
+        }
+        $fromJob[0].Status.ToString() | Should -Be 'Open'
+    }
 }
+
 
 Describe 'Completion and help examples' -Tag CI {
     BeforeAll {

@@ -27,6 +27,13 @@ public sealed class ListenScenario : IBenchScenario
             MaxConnections = args.GetInt("max-connections", ListenerOptions.DefaultMaxConnections),
             CaptureLimit = long.Parse(args.Get("capture-limit", ListenerOptions.DefaultCaptureLimit.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
         });
+        await ServeAsync(l, cancellationToken);
+        return 0;
+    }
+
+    /// <summary>Prints "port P pid N", answers "stats" lines with the listener's counters until stdin closes, then stops it.</summary>
+    internal static async Task ServeAsync(SocketListener l, CancellationToken cancellationToken)
+    {
         Console.WriteLine($"port {l.Port} pid {Environment.ProcessId}");
         string? line;
         while ((line = await Console.In.ReadLineAsync(cancellationToken)) is not null)
@@ -35,12 +42,11 @@ public sealed class ListenScenario : IBenchScenario
             {
                 using var self = Process.GetCurrentProcess();
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"connections {l.ConnectionCount} active {l.ActiveConnections} rejected {l.RejectedConnections} received {l.BytesReceived} sent {l.BytesSent} datagrams {l.DatagramsReceived} osdrops {l.SystemDroppedDatagrams ?? -1} rss {self.WorkingSet64} cpu_ms {self.TotalProcessorTime.TotalMilliseconds:F0} managed {GC.GetTotalMemory(false)}"));
+                    $"connections {l.ConnectionCount} active {l.ActiveConnections} rejected {l.RejectedConnections} received {l.BytesReceived} sent {l.BytesSent} datagrams {l.DatagramsReceived} osdrops {l.SystemDroppedDatagrams ?? -1} pairs {l.ActivePairs} upstream_sent {l.UpstreamBytesSent} upstream_received {l.UpstreamBytesReceived} forward_failures {l.ForwardFailures} rss {self.WorkingSet64} cpu_ms {self.TotalProcessorTime.TotalMilliseconds:F0} managed {GC.GetTotalMemory(false)}"));
             }
         }
 
         await l.StopAsync();
-        return 0;
     }
 }
 

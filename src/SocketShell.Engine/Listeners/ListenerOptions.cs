@@ -11,6 +11,12 @@ public sealed class ListenerOptions
     /// <summary>The default of <see cref="MaxConnections"/>.</summary>
     public const int DefaultMaxConnections = 1000;
 
+    /// <summary>The default of <see cref="ConnectTimeout"/>: 5 seconds.</summary>
+    public static readonly TimeSpan DefaultConnectTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a UDP Forward listener keeps a peer's upstream socket without traffic when <see cref="IdleTimeout"/> is not set.</summary>
+    public static readonly TimeSpan DefaultUdpForwardIdleTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>The default of <see cref="CaptureLimit"/>: 16 MiB.</summary>
     public const long DefaultCaptureLimit = 16L * 1024 * 1024;
 
@@ -53,6 +59,18 @@ public sealed class ListenerOptions
     /// <summary>The encoding captured messages decode their Text with.</summary>
     public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
 
+    /// <summary>Forward mode: where each client is relayed to.</summary>
+    public ForwardTarget? ForwardTo { get; set; }
+
+    /// <summary>Forward mode: speak TLS to the upstream (validated against the ForwardTo host unless <see cref="SkipCertificateCheck"/>).</summary>
+    public bool ForwardTls { get; set; }
+
+    /// <summary>Forward mode: accept any upstream certificate with <see cref="ForwardTls"/>.</summary>
+    public bool SkipCertificateCheck { get; set; }
+
+    /// <summary>Forward mode: the time allowed to connect to the upstream (resolution, connect and TLS handshake).</summary>
+    public TimeSpan ConnectTimeout { get; set; } = DefaultConnectTimeout;
+
     /// <summary>Throws <see cref="SocketShellException"/> (InvalidListenerOptions, TcpOnlyParameter) when the options contradict each other.</summary>
     public void Validate()
     {
@@ -86,13 +104,55 @@ public sealed class ListenerOptions
             throw Invalid($"The certificate '{Certificate.Subject}' has no private key; a TLS listener needs one.");
         }
 
+        ValidateForward();
         if (Protocol == TransportProtocol.Udp)
         {
-            string? tcpOnly = Banner is not null ? "A banner" : CloseAfterReply ? "Closing after the reply" : Certificate is not null ? "TLS (a certificate)" : IdleTimeout is not null ? "An idle timeout" : null;
+            string? tcpOnly = Banner is not null ? "A banner" : CloseAfterReply ? "Closing after the reply" : Certificate is not null ? "TLS (a certificate)"
+                : IdleTimeout is not null && Mode != ListenerMode.Forward ? "An idle timeout" : ForwardTls ? "TLS to the upstream (ForwardTls)" : null;
             if (tcpOnly is not null)
             {
                 throw new SocketShellException(SocketErrorKind.TcpOnlyParameter, $"{tcpOnly} applies to TCP listeners only; UDP has no connections.");
             }
+        }
+    }
+
+    private void ValidateForward()
+    {
+        if (Mode != ListenerMode.Forward)
+        {
+            string? forwardOnly = ForwardTo is not null ? nameof(ForwardTo) : ForwardTls ? nameof(ForwardTls) : SkipCertificateCheck ? nameof(SkipCertificateCheck) : null;
+            if (forwardOnly is not null)
+            {
+                throw Invalid($"{forwardOnly} applies to Forward mode only (the mode is {Mode}).");
+            }
+
+            return;
+        }
+
+        if (ForwardTo is null || (ForwardTo.Path is null && (string.IsNullOrWhiteSpace(ForwardTo.Host) || ForwardTo.Port is < 1 or > PortListParser.MaxPort)))
+        {
+            throw Invalid("Forward mode needs a target to relay to (ForwardTo host:port, [IPv6]:port or a socket path).");
+        }
+
+        string? notWithForward = Banner is not null ? nameof(Banner) : Response is not null ? nameof(Response) : CloseAfterReply ? nameof(CloseAfterReply) : null;
+        if (notWithForward is not null)
+        {
+            throw Invalid($"{notWithForward} does not apply to Forward mode: the upstream server answers.");
+        }
+
+        if (ConnectTimeout <= TimeSpan.Zero || ConnectTimeout > DurationParser.Maximum)
+        {
+            throw Invalid("The connect timeout must be greater than zero.");
+        }
+
+        if (Protocol == TransportProtocol.Udp && ForwardTo.Path is not null)
+        {
+            throw Invalid($"A UDP listener cannot forward to the socket path '{ForwardTo.Path}'; Unix sockets are stream sockets here.");
+        }
+
+        if (SkipCertificateCheck && !ForwardTls)
+        {
+            throw Invalid("SkipCertificateCheck applies only with ForwardTls.");
         }
     }
 

@@ -35,6 +35,7 @@ internal sealed class TcpListenerWorker : ListenerWorker
         try
         {
             _socket.Listen(Math.Max(512, Math.Min(Options.MaxConnections, 4096)));
+            Forward.ForwardLoopGuard.ThrowIfSelf(Options, Normalize((IPEndPoint)_socket.LocalEndPoint!));
         }
         catch
         {
@@ -207,6 +208,12 @@ internal sealed class TcpListenerWorker : ListenerWorker
                     {
                         return;
                     }
+                }
+
+                if (options.Mode == ListenerMode.Forward)
+                {
+                    await Forward.TcpForwardSession.RunAsync(Listener, _socket, _tls, Id, Remote, () => Volatile.Write(ref LastActivity, Environment.TickCount64), stop).ConfigureAwait(false);
+                    return;
                 }
 
                 if (options.Banner is { Length: > 0 } banner)

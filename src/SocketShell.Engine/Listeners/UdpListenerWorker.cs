@@ -17,6 +17,7 @@ internal sealed class UdpListenerWorker : ListenerWorker
     private readonly Dictionary<SocketAddress, int> _peers = new();
     private Socket? _socket;
     private long? _finalDrops;
+    private Forward.UdpForwarder? _forwarder;
 
     public UdpListenerWorker(ListenerOptions options) : base(options) { }
 
@@ -40,7 +41,18 @@ internal sealed class UdpListenerWorker : ListenerWorker
             // Buffer sizes are a hint; the OS may cap them.
         }
 
-        return Normalize((IPEndPoint)_socket.LocalEndPoint!);
+        IPEndPoint local = Normalize((IPEndPoint)_socket.LocalEndPoint!);
+        try
+        {
+            Forward.ForwardLoopGuard.ThrowIfSelf(Options, local);
+        }
+        catch (SocketShellException)
+        {
+            _socket.Dispose();
+            throw;
+        }
+
+        return local;
     }
 
     public override void CloseAll()
@@ -51,6 +63,7 @@ internal sealed class UdpListenerWorker : ListenerWorker
         }
 
         _socket?.Dispose();
+        _forwarder?.Dispose();
     }
 
     /// <summary>Datagrams the operating system dropped because this socket's receive queue was full (Linux), or null.</summary>
@@ -99,6 +112,11 @@ internal sealed class UdpListenerWorker : ListenerWorker
 
     protected override Task LoopAsync()
     {
+        if (Options.Mode == ListenerMode.Forward)
+        {
+            _forwarder = new Forward.UdpForwarder(_socket!, Listener, Options);
+        }
+
         // One dedicated thread with blocking calls: a datagram is handled where it is received, with no
         // hop from the socket engine's thread to the thread pool. Stop closes the socket, which ends the
         // blocking receive; the receive timeout is a backstop so the loop always sees the stop request.
@@ -134,9 +152,12 @@ internal sealed class UdpListenerWorker : ListenerWorker
         var from = new SocketAddress(socket.AddressFamily);
         byte[] response = Options.Response ?? [];
         int nextPeer = 0;
-        socket.ReceiveTimeout = 500;
+        Forward.UdpForwarder? forwarder = _forwarder;
+        Func<SocketAddress, IPEndPoint> toEndPoint = ToEndPoint;
+        socket.ReceiveTimeout = forwarder?.SweepPeriodMs ?? 500;
         while (!stop.IsCancellationRequested)
         {
+            forwarder?.Sweep();
             int n;
             try
             {
@@ -178,6 +199,7 @@ internal sealed class UdpListenerWorker : ListenerWorker
                 }
             }
 
+            forwarder?.Forward(from, peer, buffer.AsSpan(0, n), toEndPoint);
             if (answer)
             {
                 ReadOnlySpan<byte> reply = mode == ListenerMode.Echo ? buffer.AsSpan(0, n) : response;

@@ -14,4 +14,7 @@ public enum ListenerMode
 
     /// <summary>Count the bytes only; nothing is kept.</summary>
     Discard = 3,
+
+    /// <summary>Relay each client to <see cref="Listeners.ListenerOptions.ForwardTo"/> both ways, keeping both directions (up to the capture limit).</summary>
+    Forward = 4,
 }

@@ -20,6 +20,11 @@ public sealed class SocketListener
     internal long _datagrams;
     internal long _handshakeFailures;
     internal int _active;
+    internal long _upstreamBytesSent;
+    internal long _upstreamBytesReceived;
+    internal long _forwardFailures;
+    internal int _activePairs;
+    private ForwardError? _lastForwardError;
     private int _state;
     private Exception? _error;
 
@@ -81,7 +86,10 @@ public sealed class SocketListener
     /// <summary>Bytes kept for Receive-SocketData so far (including those already taken).</summary>
     public long CapturedBytes => _capture.CapturedBytes;
 
-    /// <summary>Bytes received but not kept: beyond the capture limit, or everything in Discard mode. BytesReceived = CapturedBytes + DroppedBytes.</summary>
+    /// <summary>
+    /// Bytes received but not kept: beyond the capture limit, or everything in Discard mode.
+    /// BytesReceived = CapturedBytes + DroppedBytes (in Forward mode, BytesReceived + UpstreamBytesReceived: both directions are kept).
+    /// </summary>
     public long DroppedBytes => Mode == ListenerMode.Discard ? BytesReceived : _capture.DroppedBytes;
 
     /// <summary>Bytes kept and not yet taken by Receive-SocketData.</summary>
@@ -113,6 +121,30 @@ public sealed class SocketListener
 
     /// <summary>How long a TCP connection may stay silent, or null.</summary>
     public TimeSpan? IdleTimeout => Options.IdleTimeout;
+
+    /// <summary>Forward mode: where clients are relayed to; null in other modes.</summary>
+    public ForwardTarget? ForwardTo => Options.ForwardTo;
+
+    /// <summary>Forward mode: whether the listener speaks TLS to the upstream.</summary>
+    public bool ForwardTls => Options.ForwardTls;
+
+    /// <summary>Forward mode: the time allowed to reach the upstream for each client (null in other modes).</summary>
+    public TimeSpan? ConnectTimeout => Mode == ListenerMode.Forward ? Options.ConnectTimeout : null;
+
+    /// <summary>Forward mode: relayed pairs open now (TCP: client connections with their upstream connected; UDP: peers with an upstream socket).</summary>
+    public int ActivePairs => Volatile.Read(ref _activePairs);
+
+    /// <summary>Forward mode: bytes written to upstream servers (client to server).</summary>
+    public long UpstreamBytesSent => Interlocked.Read(ref _upstreamBytesSent);
+
+    /// <summary>Forward mode: bytes read from upstream servers (server to client).</summary>
+    public long UpstreamBytesReceived => Interlocked.Read(ref _upstreamBytesReceived);
+
+    /// <summary>Forward mode: clients (or UDP datagrams) that could not be relayed because the upstream refused, timed out, did not resolve or failed TLS.</summary>
+    public long ForwardFailures => Interlocked.Read(ref _forwardFailures);
+
+    /// <summary>Forward mode: the latest of <see cref="ForwardFailures"/>, or null.</summary>
+    public ForwardError? LastForwardError => Volatile.Read(ref _lastForwardError);
 
     /// <summary>What stopped it, when <see cref="State"/> is Faulted.</summary>
     public Exception? Error => Volatile.Read(ref _error);
@@ -194,13 +226,27 @@ public sealed class SocketListener
     }
 
     /// <summary>Keeps what fits of <paramref name="data"/> for Receive-SocketData, within the limit; the rest is counted as dropped.</summary>
-    internal void Keep(ReadOnlySpan<byte> data, int? connectionId, IPEndPoint? remote, bool wholeOnly)
+    internal void Keep(ReadOnlySpan<byte> data, int? connectionId, IPEndPoint? remote, bool wholeOnly, MessageDirection direction = MessageDirection.ClientToServer)
     {
         int take = _capture.Reserve(data.Length, wholeOnly);
         if (take >= 0)
         {
-            Store(data, take, connectionId, remote);
+            Store(data, take, connectionId, remote, direction);
         }
+    }
+
+    /// <summary>Counts a client the Forward mode could not relay and keeps the reason as <see cref="LastForwardError"/>.</summary>
+    internal void RecordForwardFailure(SocketShellException failure, int? connectionId, IPEndPoint? client)
+    {
+        Interlocked.Increment(ref _forwardFailures);
+        Volatile.Write(ref _lastForwardError, new ForwardError
+        {
+            Kind = failure.Kind,
+            Target = Options.ForwardTo?.ToString() ?? string.Empty,
+            ConnectionId = connectionId,
+            ClientEndPoint = client,
+            Message = failure.Message,
+        });
     }
 
     /// <summary>
@@ -210,7 +256,7 @@ public sealed class SocketListener
     internal int Reserve(int length, bool wholeOnly) => _capture.Reserve(length, wholeOnly);
 
     /// <summary>The second half of keeping: stores the first <paramref name="take"/> bytes of <paramref name="data"/>.</summary>
-    internal void Store(ReadOnlySpan<byte> data, int take, int? connectionId, IPEndPoint? remote)
+    internal void Store(ReadOnlySpan<byte> data, int take, int? connectionId, IPEndPoint? remote, MessageDirection direction = MessageDirection.ClientToServer)
     {
         if (take == 0 && data.Length > 0)
         {
@@ -224,6 +270,7 @@ public sealed class SocketListener
             ConnectionId = connectionId,
             LocalEndPoint = LocalEndPoint,
             RemoteEndPoint = remote,
+            Direction = direction,
         };
         _capture.Add(message, data.Length);
     }

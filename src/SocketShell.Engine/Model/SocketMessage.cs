@@ -40,6 +40,12 @@ public sealed class SocketMessage
     /// <summary>The listener's connection (TCP) or peer (UDP) number the data came from.</summary>
     public int? ConnectionId { get; set; }
 
+    /// <summary>
+    /// Who sent it: ClientToServer (what a client sent; every mode) or ServerToClient (what the upstream
+    /// answered, in Forward mode). Read a whole conversation with the messages of one ConnectionId in order.
+    /// </summary>
+    public MessageDirection Direction { get; set; }
+
     /// <summary>Where it arrived.</summary>
     public IPEndPoint? LocalEndPoint { get; set; }
 

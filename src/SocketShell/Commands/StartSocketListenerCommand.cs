@@ -12,7 +12,7 @@ using SocketShell.Transformations;
 namespace SocketShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Starts a background TCP or UDP listener that captures, echoes, replies to or discards what clients send.</para>
+/// <para type="synopsis">Starts a background TCP or UDP listener that captures, echoes, replies to, discards or forwards what clients send.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "SocketListener", SupportsShouldProcess = true, DefaultParameterSetName = DefaultSet)]
 [OutputType(typeof(SocketListener), ParameterSetName = [DefaultSet])]
@@ -37,7 +37,7 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
     public string Address { get; set; } = "127.0.0.1";
 
     /// <summary>What to do with received data.</summary>
-    [Parameter(HelpMessage = "Capture (default: keep what clients send), Echo (send it back and keep it), Reply (send -Response for each message and keep it) or Discard (count bytes only).")]
+    [Parameter(HelpMessage = "Capture (default: keep what clients send), Echo (send it back and keep it), Reply (send -Response for each message and keep it), Discard (count bytes only) or Forward (relay each client to -ForwardTo and keep both directions).")]
     public ListenerMode Mode { get; set; } = ListenerMode.Capture;
 
     /// <summary>Sent to each client on connect.</summary>
@@ -79,11 +79,32 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
     [ValidateNotNull]
     public X509Certificate2? Certificate { get; set; }
 
+    /// <summary>Forward mode: where each client is relayed.</summary>
+    [Parameter(HelpMessage = "Relay each client to this upstream (implies -Mode Forward): host:port, [IPv6]:port, an IPEndPoint or DnsEndPoint, or a Unix socket path.")]
+    [ForwardTargetTransformation]
+    [ValidateNotNull]
+    public ForwardTarget? ForwardTo { get; set; }
+
+    /// <summary>Forward mode: TLS to the upstream.</summary>
+    [Parameter(HelpMessage = "Speak TLS to the upstream (TCP), validating its certificate against the -ForwardTo host name unless -SkipCertificateCheck.")]
+    public SwitchParameter ForwardTls { get; set; }
+
+    /// <summary>Forward mode: accept any upstream certificate.</summary>
+    [Parameter(HelpMessage = "With -ForwardTls, accept any upstream certificate (still encrypted, but the upstream is not authenticated).")]
+    public SwitchParameter SkipCertificateCheck { get; set; }
+
+    /// <summary>Forward mode: time allowed to reach the upstream.</summary>
+    [Parameter(HelpMessage = "Forward mode: the time allowed to reach the upstream for each client (resolution, connect, TLS handshake): seconds, '500ms', '1m' or a TimeSpan. Default 5 seconds.")]
+    [TimeoutTransformation]
+    public TimeSpan ConnectTimeout { get; set; } = ListenerOptions.DefaultConnectTimeout;
+
     /// <summary>Encoding of -Banner/-Response strings and of captured Text.</summary>
     [Parameter(HelpMessage = "The encoding of -Banner and -Response strings and of the Text of captured messages (default UTF-8 without BOM).")]
     [EncodingTransformation]
     [ArgumentCompleter(typeof(EncodingCompleter))]
     public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
+
+    private ListenerMode _mode;
 
     /// <inheritdoc/>
     protected override void ProcessRecord()
@@ -100,16 +121,39 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
             return;
         }
 
+        // -ForwardTo alone means Forward mode; with another -Mode it is a conflict, below.
+        _mode = ForwardTo is not null && !MyInvocation.BoundParameters.ContainsKey(nameof(Mode)) ? ListenerMode.Forward : Mode;
+
         // Options that would do nothing in the chosen mode are refused rather than silently ignored.
-        if (Response is not null && Mode != ListenerMode.Reply)
+        if (Response is not null && _mode != ListenerMode.Reply)
         {
-            WriteConflict(string.Format(CultureInfo.CurrentCulture, Messages.ListenerResponseWithoutReply, Mode));
+            WriteConflict(string.Format(CultureInfo.CurrentCulture, Messages.ListenerResponseWithoutReply, _mode));
             return;
         }
 
-        if (CloseAfterReply && Mode != ListenerMode.Reply)
+        if (CloseAfterReply && _mode != ListenerMode.Reply)
         {
-            WriteConflict(string.Format(CultureInfo.CurrentCulture, Messages.ListenerCloseAfterReplyWithoutReply, Mode));
+            WriteConflict(string.Format(CultureInfo.CurrentCulture, Messages.ListenerCloseAfterReplyWithoutReply, _mode));
+            return;
+        }
+
+        string? forwardOnly = ForwardTo is not null ? "-ForwardTo" : ForwardTls ? "-ForwardTls" : SkipCertificateCheck ? "-SkipCertificateCheck"
+            : MyInvocation.BoundParameters.ContainsKey(nameof(ConnectTimeout)) ? "-ConnectTimeout" : null;
+        if (forwardOnly is not null && _mode != ListenerMode.Forward)
+        {
+            WriteConflict(string.Format(CultureInfo.CurrentCulture, Messages.ListenerForwardOptionWithoutForward, forwardOnly, _mode));
+            return;
+        }
+
+        if (Banner is not null && _mode == ListenerMode.Forward)
+        {
+            WriteConflict(Messages.ListenerBannerWithForward);
+            return;
+        }
+
+        if (SkipCertificateCheck && !ForwardTls)
+        {
+            WriteConflict(Messages.ListenerSkipCheckWithoutForwardTls);
             return;
         }
 
@@ -135,12 +179,14 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
             return;
         }
 
+        string target = EndPointText.Format(address?.ToString() ?? "Any", Port);
+        ListenerMode mode = _mode;
         var options = new ListenerOptions
         {
             Protocol = Protocol,
             Address = address,
             Port = Port,
-            Mode = Mode,
+            Mode = mode,
             Name = Name,
             Banner = banner,
             Response = response,
@@ -150,16 +196,22 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
             CaptureLimit = CaptureLimit,
             Certificate = Certificate,
             Encoding = Encoding,
+            ForwardTo = ForwardTo,
+            ForwardTls = ForwardTls,
+            SkipCertificateCheck = SkipCertificateCheck,
+            ConnectTimeout = ConnectTimeout,
         };
 
-        string target = EndPointText.Format(address?.ToString() ?? "Any", Port);
         if (Protocol == TransportProtocol.Udp && MyInvocation.BoundParameters.ContainsKey(nameof(MaxConnections)))
         {
             WriteError(SocketErrors.Record(new ArgumentException(Messages.MaxConnectionsTcpOnly), ErrorIds.TcpOnlyParameter, target));
             return;
         }
 
-        if (!ShouldProcess($"{Protocol.ToString().ToUpperInvariant()} {target}", string.Format(CultureInfo.CurrentCulture, Messages.StartListenerAction, Protocol, Mode)))
+        string action = mode == ListenerMode.Forward && ForwardTo is not null
+            ? string.Format(CultureInfo.CurrentCulture, Messages.StartForwardAction, Protocol, ForwardTo)
+            : string.Format(CultureInfo.CurrentCulture, Messages.StartListenerAction, Protocol, mode);
+        if (!ShouldProcess($"{Protocol.ToString().ToUpperInvariant()} {target}", action))
         {
             return;
         }
@@ -179,7 +231,7 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
     }
 
     private void WriteConflict(string message) =>
-        WriteError(SocketErrors.Record(new ArgumentException(message), ErrorIds.ListenerOptionConflict, Mode));
+        WriteError(SocketErrors.Record(new ArgumentException(message), ErrorIds.ListenerOptionConflict, _mode));
 
     private static object? Unwrap(object? value) => value is PSObject pso ? pso.BaseObject : value;
 }

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Security;
+using System.Net.Sockets;
+using SocketShell.Listeners;
+
+namespace SocketShell.Forward;
+
+/// <summary>Forward mode for one accepted TCP (or TLS) client: connect its upstream, then relay until both are done.</summary>
+internal static class TcpForwardSession
+{
+    /// <summary>
+    /// Relays <paramref name="client"/> to the listener's ForwardTo. When the upstream cannot be reached
+    /// the failure is counted on the listener and this returns at once; the caller closes the client.
+    /// The client's socket (and TLS stream) are closed when this returns.
+    /// </summary>
+    public static async Task RunAsync(
+        SocketListener listener, Socket client, SslStream? clientTls, int connectionId, IPEndPoint? remote, Action touch, CancellationToken stop)
+    {
+        ListenerOptions options = listener.Options;
+        RelaySide upstream;
+        try
+        {
+            upstream = await ForwardConnector.ConnectAsync(options.ForwardTo!, options.ForwardTls, options.SkipCertificateCheck, options.ConnectTimeout, stop).ConfigureAwait(false);
+        }
+        catch (SocketShellException e)
+        {
+            if (!stop.IsCancellationRequested)
+            {
+                listener.RecordForwardFailure(e, connectionId, remote);
+            }
+
+            return;
+        }
+        catch (OperationCanceledException)
+        {
+            return; // stopping
+        }
+
+        Interlocked.Increment(ref listener._activePairs);
+        try
+        {
+            var relay = new Relay(new RelaySide(client, clientTls), upstream, new ListenerRelayObserver(listener, connectionId, remote, touch));
+            if (stop.IsCancellationRequested)
+            {
+                relay.Close();
+            }
+
+            await relay.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref listener._activePairs);
+        }
+    }
+}

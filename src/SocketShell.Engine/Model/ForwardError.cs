@@ -1,0 +1,33 @@
+using System.Globalization;
+using System.Net;
+
+namespace SocketShell;
+
+/// <summary>
+/// Why a Forward listener could not relay a client: the upstream refused, did not answer in time,
+/// did not resolve, or failed the TLS handshake. The latest one is <see cref="SocketListener.LastForwardError"/>.
+/// </summary>
+public sealed class ForwardError
+{
+    /// <summary>When it happened.</summary>
+    public DateTimeOffset Time { get; set; } = DateTimeOffset.Now;
+
+    /// <summary>What went wrong (also the ErrorId the module would use).</summary>
+    public SocketErrorKind Kind { get; set; }
+
+    /// <summary>The upstream target as given to -ForwardTo.</summary>
+    public string Target { get; set; } = string.Empty;
+
+    /// <summary>The listener's connection (TCP) or peer (UDP) number the failure belongs to.</summary>
+    public int? ConnectionId { get; set; }
+
+    /// <summary>The client that was waiting for the upstream, when known.</summary>
+    public IPEndPoint? ClientEndPoint { get; set; }
+
+    /// <summary>The explanation.</summary>
+    public string Message { get; set; } = string.Empty;
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        string.Create(CultureInfo.InvariantCulture, $"{Time.ToLocalTime():HH:mm:ss} {Kind}: {Message}");
+}
