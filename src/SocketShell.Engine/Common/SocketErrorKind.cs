@@ -40,6 +40,14 @@ public enum SocketErrorKind
     BroadcastNotAllowed,
     /// <summary>The address given as a multicast group is not a multicast address (or not of a usable family).</summary>
     InvalidMulticastGroup,
+    /// <summary>A Unix socket path does not exist (nothing to connect or send to).</summary>
+    PathNotFound,
+    /// <summary>A Unix socket path exists but is not a socket (a regular file, a directory, a FIFO, ...).</summary>
+    NotASocket,
+    /// <summary>A listener cannot be created at a Unix socket path: a live socket or another file is already there.</summary>
+    PathInUse,
+    /// <summary>A Unix socket path is not usable: empty, too long for sun_path, or an abstract name where the OS has none.</summary>
+    InvalidSocketPath,
 }
 
 /// <summary>Classifies exceptions from sockets, DNS and TLS into <see cref="SocketErrorKind"/>.</summary>

@@ -26,7 +26,7 @@ public static class ListenerRegistry
         options.Validate();
         SessionCleanup.Register("listeners", StopAllForCleanup);
         ListenerWorker worker = options.Protocol == TransportProtocol.Udp ? new UdpListenerWorker(options) : new TcpListenerWorker(options);
-        System.Net.IPEndPoint local = worker.Bind();
+        System.Net.IPEndPoint? local = worker.Bind();
         SocketListener listener;
         lock (s_nameGate)
         {
@@ -43,7 +43,7 @@ public static class ListenerRegistry
             }
             else
             {
-                name = UniqueName(options.Protocol, local.Port);
+                name = options.Path is { } path ? UniqueName("unix-" + UnixName(path)) : UniqueName(options.Protocol, local!.Port);
             }
 
             listener = new SocketListener(Interlocked.Increment(ref s_nextId), name, options, worker);
@@ -73,9 +73,18 @@ public static class ListenerRegistry
 
     private static void StopAllForCleanup() => StopAll(TimeSpan.FromSeconds(5));
 
-    private static string UniqueName(TransportProtocol protocol, int port)
+    private static string UniqueName(TransportProtocol protocol, int port) =>
+        UniqueName(string.Create(CultureInfo.InvariantCulture, $"{(protocol == TransportProtocol.Udp ? "udp" : "tcp")}-{port}"));
+
+    /// <summary>The file name of a socket path (app.sock for /run/app.sock), or an abstract name without '@'.</summary>
+    private static string UnixName(string path)
     {
-        string baseName = string.Create(CultureInfo.InvariantCulture, $"{(protocol == TransportProtocol.Udp ? "udp" : "tcp")}-{port}");
+        string name = path.StartsWith('@') ? path[1..] : System.IO.Path.GetFileName(path.TrimEnd('/'));
+        return name.Length == 0 ? "socket" : name;
+    }
+
+    private static string UniqueName(string baseName)
+    {
         string name = baseName;
         for (int i = 2; s_listeners.Values.Any(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase)); i++)
         {

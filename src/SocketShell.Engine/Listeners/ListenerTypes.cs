@@ -42,8 +42,21 @@ public sealed class ListenerOptions
     /// <summary>The default of <see cref="CaptureLimit"/>: 16 MiB.</summary>
     public const long DefaultCaptureLimit = 16L * 1024 * 1024;
 
-    /// <summary>Tcp or Udp.</summary>
+    /// <summary>Tcp or Udp (Unix when <see cref="Path"/> is set).</summary>
     public TransportProtocol Protocol { get; set; } = TransportProtocol.Tcp;
+
+    /// <summary>
+    /// A Unix domain socket path (or '@name', a Linux abstract name): when set the listener is a Unix
+    /// stream listener there and <see cref="Address"/> and <see cref="Port"/> do not apply. The socket
+    /// file is created on start and removed when the listener stops.
+    /// </summary>
+    public string? Path { get; set; }
+
+    /// <summary>Replace a stale socket file at <see cref="Path"/> (one nothing listens on); never anything else.</summary>
+    public bool Force { get; set; }
+
+    /// <summary>The file mode of the socket file at <see cref="Path"/> (e.g. 0660); null keeps what the umask gives.</summary>
+    public UnixFileMode? Permission { get; set; }
 
     /// <summary>The local address; null means every interface of both families (dual-mode IPv6 "any", or IPv4 "any" without IPv6).</summary>
     public IPAddress? Address { get; set; } = IPAddress.Loopback;
@@ -112,6 +125,27 @@ public sealed class ListenerOptions
         if (Certificate is not null && !Certificate.HasPrivateKey)
         {
             throw new ArgumentException($"The certificate '{Certificate.Subject}' has no private key; a TLS listener needs one.", nameof(Certificate));
+        }
+
+        if (Path is not null)
+        {
+            if (Protocol == TransportProtocol.Udp)
+            {
+                throw new ArgumentException("A listener on a Unix socket path is a stream listener; Udp does not apply (use Receive-Datagram -Path for Unix datagrams).", nameof(Protocol));
+            }
+
+            if (Permission is not null && OperatingSystem.IsWindows())
+            {
+                throw new ArgumentException("Windows has no file modes for Unix socket files; leave out -Permission.", nameof(Permission));
+            }
+        }
+        else if (Force || Permission is not null)
+        {
+            throw new ArgumentException($"{(Force ? "Force" : "Permission")} applies to listeners on a Unix socket path only.", Force ? nameof(Force) : nameof(Permission));
+        }
+        else if (Protocol == TransportProtocol.Unix)
+        {
+            throw new ArgumentException("A Unix listener needs a socket path.", nameof(Path));
         }
 
         if (Protocol == TransportProtocol.Udp)

@@ -25,6 +25,10 @@ internal static class SocketErrors
         SocketErrorKind.DatagramTooLarge => ErrorCategory.InvalidArgument,
         SocketErrorKind.BroadcastNotAllowed => ErrorCategory.InvalidArgument,
         SocketErrorKind.InvalidMulticastGroup => ErrorCategory.InvalidArgument,
+        SocketErrorKind.PathNotFound => ErrorCategory.ObjectNotFound,
+        SocketErrorKind.NotASocket => ErrorCategory.InvalidArgument,
+        SocketErrorKind.PathInUse => ErrorCategory.ResourceExists,
+        SocketErrorKind.InvalidSocketPath => ErrorCategory.InvalidArgument,
         _ => ErrorCategory.NotSpecified,
     };
 

@@ -10,26 +10,42 @@ using SocketShell.Transformations;
 namespace SocketShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Starts a background TCP or UDP listener that captures, echoes, replies to or discards what clients send.</para>
+/// <para type="synopsis">Starts a background TCP, UDP or Unix domain socket listener that captures, echoes, replies to or discards what clients send.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "SocketListener", SupportsShouldProcess = true, DefaultParameterSetName = DefaultSet)]
-[OutputType(typeof(SocketListener), ParameterSetName = [DefaultSet])]
+[OutputType(typeof(SocketListener), ParameterSetName = [DefaultSet, PathSet])]
 public sealed class StartSocketListenerCommand : SocketCmdletBase
 {
     private const string DefaultSet = "Default";
+    private const string PathSet = "Path";
 
     /// <summary>The port to listen on.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "The port to listen on; 0 lets the operating system choose (the chosen port is in the result).")]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = DefaultSet, HelpMessage = "The port to listen on; 0 lets the operating system choose (the chosen port is in the result).")]
     [ValidateRange(0, 65535)]
     [ArgumentCompleter(typeof(PortCompleter))]
     public int Port { get; set; }
 
+    /// <summary>The Unix socket path to listen on.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet,
+        HelpMessage = "A Unix domain socket path to listen on (a stream socket), relative to the current location, or '@name' for a Linux abstract name. The socket file is created now and removed when the listener stops.")]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>Replace a stale socket file.</summary>
+    [Parameter(ParameterSetName = PathSet, HelpMessage = "Replace a stale socket file at -Path (a socket file nothing listens on). Anything else at the path is never replaced.")]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>The socket file's mode.</summary>
+    [Parameter(ParameterSetName = PathSet, HelpMessage = "The file mode of the socket file, as chmod takes it: an octal string such as '0660' or '0600', or UnixFileMode names. Set before the first client can connect. Not on Windows.")]
+    [FileModeTransformation]
+    public UnixFileMode Permission { get; set; }
+
     /// <summary>Tcp or Udp.</summary>
-    [Parameter(HelpMessage = "Tcp (default) or Udp.")]
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "Tcp (default) or Udp.")]
     public TransportProtocol Protocol { get; set; } = TransportProtocol.Tcp;
 
     /// <summary>The local address.</summary>
-    [Parameter(HelpMessage = "The local address to listen on (default 127.0.0.1): an IPv4 or IPv6 literal, or Any for every interface of both families.")]
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "The local address to listen on (default 127.0.0.1): an IPv4 or IPv6 literal, or Any for every interface of both families.")]
     [ArgumentCompleter(typeof(ListenAddressCompleter))]
     [ValidateNotNullOrEmpty]
     public string Address { get; set; } = "127.0.0.1";
@@ -86,6 +102,18 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == PathSet)
+        {
+            StartOnPath();
+            return;
+        }
+
+        if (Protocol == TransportProtocol.Unix)
+        {
+            WriteError(new ErrorRecord(new ArgumentException("A Unix listener needs -Path (the socket file to create)."), "InvalidListenerOptions", ErrorCategory.InvalidArgument, Protocol));
+            return;
+        }
+
         IPAddress? address;
         if (string.Equals(Address.Trim(), "Any", StringComparison.OrdinalIgnoreCase) || Address.Trim() == "*")
         {
@@ -98,23 +126,10 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
             return;
         }
 
-        var options = new ListenerOptions
-        {
-            Protocol = Protocol,
-            Address = address,
-            Port = Port,
-            Mode = Mode,
-            Name = Name,
-            Banner = Banner is null ? null : Payload.ToBytes(Unwrap(Banner), Encoding),
-            Response = Response is null ? null : Payload.ToBytes(Unwrap(Response), Encoding),
-            CloseAfterReply = CloseAfterReply,
-            MaxConnections = MaxConnections,
-            IdleTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(IdleTimeout)) ? IdleTimeout : null,
-            CaptureLimit = CaptureLimit,
-            Certificate = Certificate,
-            Encoding = Encoding,
-        };
-
+        ListenerOptions options = CommonOptions();
+        options.Protocol = Protocol;
+        options.Address = address;
+        options.Port = Port;
         string target = EndPointText.Format(address?.ToString() ?? "Any", Port);
         if (Protocol == TransportProtocol.Udp && MyInvocation.BoundParameters.ContainsKey(nameof(MaxConnections)))
         {
@@ -127,6 +142,42 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
             return;
         }
 
+        Start(options, target);
+    }
+
+    private void StartOnPath()
+    {
+        string path = UnixPaths.Resolve(this, Path);
+        ListenerOptions options = CommonOptions();
+        options.Protocol = TransportProtocol.Unix;
+        options.Address = null;
+        options.Path = path;
+        options.Force = Force;
+        options.Permission = MyInvocation.BoundParameters.ContainsKey(nameof(Permission)) ? Permission : null;
+        if (!ShouldProcess($"Unix {path}", string.Format(CultureInfo.CurrentCulture, Messages.StartListenerAction, TransportProtocol.Unix, Mode)))
+        {
+            return;
+        }
+
+        Start(options, path);
+    }
+
+    private ListenerOptions CommonOptions() => new()
+    {
+        Mode = Mode,
+        Name = Name,
+        Banner = Banner is null ? null : Payload.ToBytes(Unwrap(Banner), Encoding),
+        Response = Response is null ? null : Payload.ToBytes(Unwrap(Response), Encoding),
+        CloseAfterReply = CloseAfterReply,
+        MaxConnections = MaxConnections,
+        IdleTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(IdleTimeout)) ? IdleTimeout : null,
+        CaptureLimit = CaptureLimit,
+        Certificate = Certificate,
+        Encoding = Encoding,
+    };
+
+    private void Start(ListenerOptions options, string target)
+    {
         try
         {
             WriteObject(ListenerRegistry.Start(options));

@@ -40,7 +40,7 @@ public class ClientConnectTests
         using (client)
         using (server)
         {
-            Assert.Equal(AddressFamily.InterNetworkV6, client.RemoteEndPoint.AddressFamily);
+            Assert.Equal(AddressFamily.InterNetworkV6, client.RemoteEndPoint!.AddressFamily);
             Assert.Equal($"[::1]:{Peer.PortOf(listener)}", client.Target);
         }
     }
@@ -55,7 +55,7 @@ public class ClientConnectTests
         v6.Start();
         using SocketConnection client = await SocketClient.ConnectAsync(Peer.Options("localhost", port), CancellationToken.None).WaitAsync(Peer.Bound);
         Assert.Equal(SocketConnectionState.Open, client.State);
-        Assert.True(IPAddress.IsLoopback(client.RemoteEndPoint.Address));
+        Assert.True(IPAddress.IsLoopback(client.RemoteEndPoint!.Address));
         Assert.Equal("localhost", client.ComputerName);
     }
 
@@ -77,7 +77,7 @@ public class ClientConnectTests
         using var deadline = new CancellationTokenSource(Peer.Bound);
         using SocketConnection client = await SocketClient.ConnectAsync(
             Peer.Options("localhost", port), [refusing, listening], deadline.Token, CancellationToken.None);
-        Assert.Equal(listening, client.RemoteEndPoint.Address);
+        Assert.Equal(listening, client.RemoteEndPoint!.Address);
     }
 
     [Fact]
@@ -131,13 +131,13 @@ public class ClientConnectTests
     {
         using StalledListener stalled = await StalledListener.CreateAsync();
         var options = Peer.Options("127.0.0.1", stalled.Port, TimeSpan.FromMinutes(1));
-        int before = SocketSessions.GetAll().Count(c => c.RemoteEndPoint.Port == stalled.Port);
+        int before = SocketSessions.GetAll().Count(c => c.RemoteEndPoint?.Port == stalled.Port);
         using var cts = new CancellationTokenSource();
         Task<SocketConnection> connect = SocketClient.ConnectAsync(options, cts.Token);
         Assert.False(connect.IsCompleted);
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connect.WaitAsync(Peer.Bound));
-        Assert.Equal(before, SocketSessions.GetAll().Count(c => c.RemoteEndPoint.Port == stalled.Port));
+        Assert.Equal(before, SocketSessions.GetAll().Count(c => c.RemoteEndPoint?.Port == stalled.Port));
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public class ClientConnectTests
         options.NoDelay = true;
         options.KeepAlive = true;
         using SocketConnection client = await SocketClient.ConnectAsync(options, CancellationToken.None).WaitAsync(Peer.Bound);
-        using Socket server = await Peer.AcceptFromAsync(listener, client.LocalEndPoint);
+        using Socket server = await Peer.AcceptFromAsync(listener, client.LocalEndPoint!);
         Assert.True(client.Socket.NoDelay);
         Assert.NotEqual(0, (int)client.Socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive)!);
     }
