@@ -86,7 +86,7 @@ function Start-TestTlsServer {
     # (a loaded machine can take seconds to start a runspace), with the PowerShell instance and handle.
     param([System.Net.Sockets.TcpListener] $Listener, $Certificate)
     $ready = [hashtable]::Synchronized(@{ Accepting = $false })
-    $ps = [powershell]::Create()
+    $ps = New-TestPowerShell -WithoutModule
     $null = $ps.AddScript({
         param($Listener, $Certificate, $Ready)
         # Take the first connection that starts a TLS handshake (0x16): loopback is shared, and a port

@@ -177,13 +177,12 @@ Describe 'Connect-Socket' -Tag CI {
     It 'stops at once on Ctrl+C and leaves no socket open' {
         $stalled = New-StalledListener
         $before = Get-SocketCount
-        $ps = [powershell]::Create()
+        $ps = New-TestPowerShell
         try {
             $null = $ps.AddScript({
-                param($Manifest, $Port)
-                Import-Module $Manifest
+                param($Port)
                 Connect-Socket 127.0.0.1 $Port -Timeout 60
-            }).AddArgument($manifest).AddArgument($stalled.Port)
+            }).AddArgument($stalled.Port)
             $handle = $ps.BeginInvoke()
             Wait-Until { $ps.InvocationStateInfo.State -eq 'Running' }
             Wait-Until { (Get-SocketCount) -gt $before } 10000

@@ -37,7 +37,7 @@ Describe 'Disconnect-Socket' -Tag CI {
         $c = Connect-Socket 127.0.0.1 $port
         $server = Wait-TestAccept $listener $c
         $ready = [hashtable]::Synchronized(@{ Reading = $false })
-        $ps = [powershell]::Create()
+        $ps = New-TestPowerShell
         try {
             # The peer answers our FIN with a last message, then closes.
             $null = $ps.AddScript({
@@ -111,15 +111,14 @@ Describe 'Disconnect-Socket' -Tag CI {
     }
 
     It 'closes every connection on Remove-Module' {
-        $ps = [powershell]::Create()
+        $ps = New-TestPowerShell
         try {
             $null = $ps.AddScript({
-                param($Manifest, $Port)
-                Import-Module $Manifest
+                param($Port)
                 Connect-Socket 127.0.0.1 $Port
                 Connect-Socket 127.0.0.1 $Port
                 Remove-Module SocketShell
-            }).AddArgument($manifest).AddArgument($port)
+            }).AddArgument($port)
             $handle = $ps.BeginInvoke()
             $handle.AsyncWaitHandle.WaitOne(20000) | Should -BeTrue
             $made = $ps.EndInvoke($handle)

@@ -3,6 +3,7 @@
 BeforeAll {
     $manifest = Join-Path $PSScriptRoot '..' '..' 'out' 'SocketShell' 'SocketShell.psd1'
     Import-Module $manifest -Force -ErrorAction Stop
+    . (Join-Path $PSScriptRoot 'TestHelpers.ps1')
     $script:myName = (Get-Process -Id $PID).ProcessName
 }
 
@@ -165,11 +166,10 @@ Describe 'Get-SystemSocket' -Tag CI {
     }
 
     It 'stops at once on Ctrl+C' {
-        $manifest = Join-Path $PSScriptRoot '..' '..' 'out' 'SocketShell' 'SocketShell.psd1'
-        $ps = [PowerShell]::Create()
+        $ps = New-TestPowerShell
         try {
             # One script (a stop between two statements can be lost), which says when its loop started.
-            $null = $ps.AddScript("Import-Module '$manifest'; 'started'; while (`$true) { Get-SystemSocket | Out-Null }")
+            $null = $ps.AddScript("'started'; while (`$true) { Get-SystemSocket | Out-Null }")
             $in = [System.Management.Automation.PSDataCollection[psobject]]::new()
             $in.Complete()
             $out = [System.Management.Automation.PSDataCollection[psobject]]::new()

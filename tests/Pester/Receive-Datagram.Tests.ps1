@@ -9,8 +9,8 @@ BeforeAll {
     # can be seen while the command still runs. -Verbose is on, so the "Receiving ..." line tells when the
     # socket is bound.
     function Start-Receiver([string] $Script) {
-        $ps = [PowerShell]::Create()
-        $null = $ps.AddScript("Import-Module '$manifest'; `$VerbosePreference = 'Continue'; $Script")
+        $ps = New-TestPowerShell
+        $null = $ps.AddScript("`$VerbosePreference = 'Continue'; $Script")
         $output = [System.Management.Automation.PSDataCollection[psobject]]::new()
         $inputData = [System.Management.Automation.PSDataCollection[psobject]]::new()
         $inputData.Complete()

@@ -90,9 +90,9 @@ Describe 'Receive-SocketData' -Tag CI {
 
     It 'stops waiting at once on Ctrl+C' {
         $l = Start-SocketListener 0
-        $ps = [PowerShell]::Create()
+        $ps = New-TestPowerShell
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument($manifest).AddStatement().AddCommand('Receive-SocketData').AddParameter('Listener', $l).AddParameter('Wait').AddParameter('Timeout', 60)
+            $null = $ps.AddCommand('Receive-SocketData').AddParameter('Listener', $l).AddParameter('Wait').AddParameter('Timeout', 60)
             $async = $ps.BeginInvoke()
             Wait-Until { $ps.InvocationStateInfo.State -eq 'Running' }
             $async.AsyncWaitHandle.WaitOne(300) | Should -BeFalse   # still waiting for data
@@ -241,13 +241,12 @@ Describe 'Receive-SocketData' -Tag CI {
         }
 
         It 'stops at once on Ctrl+C, and the connection stays open with nothing lost' {
-            $ps = [powershell]::Create()
+            $ps = New-TestPowerShell
             try {
                 $null = $ps.AddScript({
-                    param($Manifest, $Connection)
-                    Import-Module $Manifest
+                    param($Connection)
                     Receive-SocketData -Socket $Connection -Line -Timeout 60
-                }).AddArgument($manifest).AddArgument($c)
+                }).AddArgument($c)
                 $handle = $ps.BeginInvoke()
                 Wait-Until { $ps.InvocationStateInfo.State -eq 'Running' }
                 $handle.AsyncWaitHandle.WaitOne(300) | Should -BeFalse

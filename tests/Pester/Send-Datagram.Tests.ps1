@@ -20,7 +20,7 @@ BeforeAll {
 
     # A raw UdpClient echo in a second runspace: answers $Count datagrams, then ends.
     function Start-Echo($Peer, [int] $Count) {
-        $ps = [PowerShell]::Create()
+        $ps = New-TestPowerShell
         $null = $ps.AddScript({
                 param($u, $n)
                 for ($i = 0; $i -lt $n; $i++) {
@@ -291,10 +291,9 @@ Describe 'Send-Datagram' -Tag CI {
     It 'stops a -Wait at once on Ctrl+C and leaves no socket open' {
         $peer = New-Peer   # bound and silent: the wait would last the whole timeout
         $before = Get-SocketCount
-        $ps = [PowerShell]::Create()
+        $ps = New-TestPowerShell
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument($manifest).AddStatement().
-            AddCommand('Send-Datagram').AddParameter('ComputerName', '127.0.0.1').AddParameter('Port', $peer.Client.LocalEndPoint.Port).
+            $null = $ps.AddCommand('Send-Datagram').AddParameter('ComputerName', '127.0.0.1').AddParameter('Port', $peer.Client.LocalEndPoint.Port).
             AddParameter('Data', 'wait for me').AddParameter('Wait').AddParameter('Timeout', 120)
             $handle = $ps.BeginInvoke()
             (Receive-PeerDatagram $peer).Text | Should -Be 'wait for me'   # it has sent and is waiting

@@ -98,14 +98,13 @@ Describe 'Send-SocketData' -Tag CI {
     }
 
     It 'stops at once on Ctrl+C while the peer does not read' {
-        $ps = [powershell]::Create()
+        $ps = New-TestPowerShell
         try {
             $null = $ps.AddScript({
-                param($Manifest, $Connection)
-                Import-Module $Manifest
+                param($Connection)
                 $big = [byte[]]::new(64MB)
                 Send-SocketData $Connection $big
-            }).AddArgument($manifest).AddArgument($c)
+            }).AddArgument($c)
             $handle = $ps.BeginInvoke()
             Wait-Until { $c.BytesSent -eq 0 -and $ps.InvocationStateInfo.State -eq 'Running' }
             # The peer never reads: the send blocks once the socket buffers are full.

@@ -80,8 +80,8 @@ Remove-Module SocketShell
 try { `$c = [System.Net.Sockets.TcpClient]::new('127.0.0.1', `$port); `$c.Dispose(); `$open = 'open' } catch { `$open = 'closed' }
 "`$state `$open" | Set-Content '$out'
 "@
-        $pwsh = (Get-Process -Id $PID).Path
-        & $pwsh -NoProfile -NonInteractive -Command $script
+        Invoke-Pwsh -NoProfile -NonInteractive -Command $script
+        $LASTEXITCODE | Should -Be 0
         Get-Content $out | Should -Be 'Stopped closed'
         Remove-Item $out
     }

@@ -184,9 +184,8 @@ HostName,Port
 
     It 'with -Wait, returns Open once a listener starts after the first failed attempt' {
         $s = New-ClosedPort
-        $ps = [PowerShell]::Create()
+        $ps = New-TestPowerShell
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument($manifest).AddStatement()
             $null = $ps.AddCommand('Test-Port').AddParameter('ComputerName', '127.0.0.1').AddParameter('Port', $s.LocalEndPoint.Port).
                 AddParameter('Wait').AddParameter('WaitTimeout', '30s').AddParameter('Verbose')
             $async = $ps.BeginInvoke()
@@ -228,9 +227,8 @@ HostName,Port
     It 'stops every in-flight probe at once on Ctrl+C (Stop) and leaves no socket open' {
         $stalled = New-StalledPort
         $before = Get-SocketCount
-        $ps = [PowerShell]::Create()
+        $ps = New-TestPowerShell
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument($manifest).AddStatement()
             $null = $ps.AddCommand('Test-Port').AddParameter('ComputerName', '127.0.0.1').
                 AddParameter('Port', [int[]](@($stalled.Port) * 2000)).AddParameter('Timeout', 60).AddParameter('ThrottleLimit', 100)
             $async = $ps.BeginInvoke()
@@ -252,9 +250,8 @@ HostName,Port
     }
 
     It 'stops a -Wait at once on Ctrl+C (Stop)' {
-        $ps = [PowerShell]::Create()
+        $ps = New-TestPowerShell
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument($manifest).AddStatement()
             $null = $ps.AddCommand('Test-Port').AddParameter('ComputerName', '127.0.0.1').AddParameter('Port', $closedPort).
                 AddParameter('Wait').AddParameter('WaitTimeout', 120).AddParameter('Verbose')
             $async = $ps.BeginInvoke()
@@ -275,9 +272,8 @@ HostName,Port
     }
 
     It 'shows one progress record for a sweep of more than 1,000 probes, completed at the end' {
-        $ps = [PowerShell]::Create()
+        $ps = New-TestPowerShell
         try {
-            $null = $ps.AddCommand('Import-Module').AddArgument($manifest).AddStatement()
             $null = $ps.AddCommand('Test-Port').AddParameter('ComputerName', '127.0.0.1').AddParameter('Port', '40001-42000').AddParameter('Open')
             $null = $ps.Invoke()
             $ps.Streams.Progress.Count | Should -BeGreaterThan 0

@@ -13,7 +13,9 @@ public class ModuleLayoutTests
         string[] files = Directory.GetFiles(OutDir).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
         Assert.Equal(["SocketShell.Engine.dll", "SocketShell.dll", "SocketShell.format.ps1xml", "SocketShell.psd1"], files);
         string[] dirs = Directory.GetDirectories(OutDir).Select(Path.GetFileName).ToArray()!;
-        Assert.All(dirs, d => Assert.Equal("en-US", d)); // help, after build.ps1 -Task Docs
+        Assert.Equal(["en-US"], dirs);
+        string[] help = Directory.GetFiles(Path.Combine(OutDir, "en-US")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
+        Assert.Equal(["SocketShell.dll-Help.xml", "about_SocketShell.help.txt"], help); // every build ships the help
     }
 
     [Fact]
