@@ -3,7 +3,7 @@ using System.Net;
 
 namespace SocketShell;
 
-/// <summary>What a TCP connect probe found.</summary>
+/// <summary>What a TCP connect probe (or a Unix socket probe, Test-Port -Path) found.</summary>
 public enum PortState
 {
     /// <summary>The TCP handshake completed: something accepts connections on the port.</summary>
@@ -20,6 +20,12 @@ public enum PortState
 
     /// <summary>The name did not resolve to any address of the requested family; nothing was sent.</summary>
     HostNotFound = 4,
+
+    /// <summary>Unix socket (Test-Port -Path): nothing is at the path, or what is there is not a socket.</summary>
+    NotFound = 6,
+
+    /// <summary>Unix socket (Test-Port -Path): the operating system denied this user access to the socket.</summary>
+    AccessDenied = 7,
 }
 
 /// <summary>The result of one TCP connect probe (Test-Port).</summary>
@@ -31,8 +37,11 @@ public sealed class PortStatus
     /// <summary>The address that was probed (null for <see cref="PortState.HostNotFound"/>).</summary>
     public IPAddress? RemoteAddress { get; set; }
 
-    /// <summary>The TCP port that was probed.</summary>
+    /// <summary>The TCP port that was probed (0 for a Unix socket).</summary>
     public int Port { get; set; }
+
+    /// <summary>The Unix socket path that was probed (Test-Port -Path; ComputerName is the path too); null for TCP.</summary>
+    public string? Path { get; set; }
 
     /// <summary>Whether the handshake completed (<see cref="Status"/> is <see cref="PortState.Open"/>).</summary>
     public bool Open => Status == PortState.Open;
@@ -47,7 +56,9 @@ public sealed class PortStatus
     public string? Service { get; set; }
 
     /// <summary>The remote end point as text, e.g. <c>127.0.0.1:22</c> or <c>[::1]:22</c>.</summary>
-    public override string ToString() => RemoteAddress is null
+    public override string ToString() => Path is not null
+        ? $"{Path} {Status}"
+        : RemoteAddress is null
         ? string.Create(CultureInfo.InvariantCulture, $"{EndPointText.Format(ComputerName, Port)} {Status}")
         : string.Create(CultureInfo.InvariantCulture, $"{EndPointText.Format(RemoteAddress, Port)} {Status}");
 }

@@ -13,14 +13,15 @@ namespace SocketShell.Commands;
 /// <para type="synopsis">Tests TCP ports on many hosts in parallel with a connect probe, like nmap's connect scan.</para>
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "Port", DefaultParameterSetName = DefaultSet)]
-[OutputType(typeof(PortStatus), ParameterSetName = [DefaultSet, WaitSet])]
-[OutputType(typeof(bool), ParameterSetName = [QuietSet, WaitQuietSet])]
+[OutputType(typeof(PortStatus), ParameterSetName = [DefaultSet, WaitSet, PathSet])]
+[OutputType(typeof(bool), ParameterSetName = [QuietSet, WaitQuietSet, PathSet])]
 public sealed class TestPortCommand : SocketCmdletBase
 {
     private const string DefaultSet = "Default";
     private const string QuietSet = "Quiet";
     private const string WaitSet = "Wait";
     private const string WaitQuietSet = "WaitQuiet";
+    private const string PathSet = "Path";
     private const int ProgressThreshold = 1000;
     private static readonly long s_progressInterval = Stopwatch.Frequency / 4;
 
@@ -38,14 +39,26 @@ public sealed class TestPortCommand : SocketCmdletBase
     private bool _progressShown;
 
     /// <summary>The hosts to probe.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
+    [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
+        HelpMessage = "The hosts to probe: DNS names or IPv4/IPv6 literals.")]
+    [Parameter(ParameterSetName = QuietSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
+        HelpMessage = "The hosts to probe: DNS names or IPv4/IPv6 literals.")]
+    [Parameter(ParameterSetName = WaitSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
+        HelpMessage = "The hosts to probe: DNS names or IPv4/IPv6 literals.")]
+    [Parameter(ParameterSetName = WaitQuietSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
         HelpMessage = "The hosts to probe: DNS names or IPv4/IPv6 literals.")]
     [Alias("HostName", "TargetName", "IPAddress")]
     [ValidateNotNullOrEmpty]
     public string[] ComputerName { get; set; } = [];
 
     /// <summary>The TCP ports to probe on every host.</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
+    [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
+        HelpMessage = "The TCP ports to probe on every host: numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
+    [Parameter(ParameterSetName = QuietSet, Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
+        HelpMessage = "The TCP ports to probe on every host: numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
+    [Parameter(ParameterSetName = WaitSet, Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
+        HelpMessage = "The TCP ports to probe on every host: numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
+    [Parameter(ParameterSetName = WaitQuietSet, Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
         HelpMessage = "The TCP ports to probe on every host: numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
     [PortListTransformation]
     [ValidateNotNullOrEmpty]
@@ -59,12 +72,18 @@ public sealed class TestPortCommand : SocketCmdletBase
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How many probes may be in flight at once.</summary>
-    [Parameter(HelpMessage = "How many probes may be in flight at once (default 512, or half the open-file limit if lower); each holds one socket.")]
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "How many probes may be in flight at once (default 512, or half the open-file limit if lower); each holds one socket.")]
+    [Parameter(ParameterSetName = QuietSet, HelpMessage = "How many probes may be in flight at once (default 512, or half the open-file limit if lower); each holds one socket.")]
+    [Parameter(ParameterSetName = WaitSet, HelpMessage = "How many probes may be in flight at once (default 512, or half the open-file limit if lower); each holds one socket.")]
+    [Parameter(ParameterSetName = WaitQuietSet, HelpMessage = "How many probes may be in flight at once (default 512, or half the open-file limit if lower); each holds one socket.")]
     [ValidateRange(1, 65535)]
     public int ThrottleLimit { get; set; } = PortScanOptions.SuggestedThrottleLimit();
 
     /// <summary>Which addresses of a name to use.</summary>
-    [Parameter(HelpMessage = "Which addresses of a name to probe: Any (default), IPv4 or IPv6.")]
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "Which addresses of a name to probe: Any (default), IPv4 or IPv6.")]
+    [Parameter(ParameterSetName = QuietSet, HelpMessage = "Which addresses of a name to probe: Any (default), IPv4 or IPv6.")]
+    [Parameter(ParameterSetName = WaitSet, HelpMessage = "Which addresses of a name to probe: Any (default), IPv4 or IPv6.")]
+    [Parameter(ParameterSetName = WaitQuietSet, HelpMessage = "Which addresses of a name to probe: Any (default), IPv4 or IPv6.")]
     public IPFamily AddressFamily { get; set; } = IPFamily.Any;
 
     /// <summary>Probe every address a name resolves to.</summary>
@@ -78,6 +97,7 @@ public sealed class TestPortCommand : SocketCmdletBase
     /// <summary>Write one bool per host and port, in input order.</summary>
     [Parameter(Mandatory = true, ParameterSetName = QuietSet, HelpMessage = "Write one bool per host and port (true when open), in input order, and no errors.")]
     [Parameter(Mandatory = true, ParameterSetName = WaitQuietSet, HelpMessage = "Write one bool per host and port (true when open), in input order, and no errors.")]
+    [Parameter(ParameterSetName = PathSet, HelpMessage = "Write one bool per path (true when open), in input order, and no errors.")]
     public SwitchParameter Quiet { get; set; }
 
     /// <summary>Keep probing until the port is open or the wait times out.</summary>
@@ -91,6 +111,12 @@ public sealed class TestPortCommand : SocketCmdletBase
     [TimeoutTransformation]
     public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Unix socket paths to probe.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet,
+        HelpMessage = "Unix domain socket paths to probe (or '@name' abstract names): Open, Closed (refused: a stale socket file), NotFound (nothing there, or not a socket) or AccessDenied.")]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
+
     private bool IsQuiet => Quiet.IsPresent;
 
     private bool IsWait => Wait.IsPresent;
@@ -98,6 +124,11 @@ public sealed class TestPortCommand : SocketCmdletBase
     /// <inheritdoc/>
     protected override void BeginProcessing()
     {
+        if (ParameterSetName == PathSet)
+        {
+            return;
+        }
+
         var options = new PortScanOptions
         {
             Timeout = Timeout,
@@ -122,6 +153,12 @@ public sealed class TestPortCommand : SocketCmdletBase
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == PathSet)
+        {
+            ProbePaths();
+            return;
+        }
+
         foreach (string name in ComputerName)
         {
             if (string.IsNullOrWhiteSpace(name))
@@ -146,6 +183,11 @@ public sealed class TestPortCommand : SocketCmdletBase
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
+        if (ParameterSetName == PathSet)
+        {
+            return;
+        }
+
         _scanner!.Complete();
         if (_pairs > ProgressThreshold && !IsWait)
         {
@@ -239,6 +281,41 @@ public sealed class TestPortCommand : SocketCmdletBase
         }
 
         UpdateProgress(force: false);
+    }
+
+    private void ProbePaths()
+    {
+        foreach (string given in Path)
+        {
+            string path = UnixPaths.Resolve(this, given);
+            PortStatus status;
+            try
+            {
+                status = WaitFor(Unix.UnixSocketProbe.ProbeAsync(path, Timeout, CancellationToken));
+            }
+            catch (SocketShellException e)
+            {
+                if (IsQuiet)
+                {
+                    WriteObject(false);
+                }
+                else
+                {
+                    WriteSocketError(e, path);
+                }
+
+                continue;
+            }
+
+            if (IsQuiet)
+            {
+                WriteObject(status.Open);
+            }
+            else
+            {
+                WriteObject(status);
+            }
+        }
     }
 
     private void UpdateProgress(bool force)
