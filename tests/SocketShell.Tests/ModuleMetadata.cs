@@ -58,6 +58,9 @@ public static class ModuleMetadata
 
     public static Assembly Sma => s_loaded.Value.Sma;
 
+    /// <summary>SocketShell.Engine.dll, read as metadata beside the module.</summary>
+    public static Assembly EngineAssembly => s_loaded.Value.Context.LoadFromAssemblyName("SocketShell.Engine");
+
     public static IReadOnlyList<CmdletMetadata> Cmdlets => s_cmdlets.Value;
 
     /// <summary>The repository root (where SocketShell.slnx is).</summary>

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
+using SocketShell.Listeners;
 
 namespace SocketShell.Bench.Scenarios;
 

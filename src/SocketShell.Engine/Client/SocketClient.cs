@@ -1,52 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Net;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
+using SocketShell.Common;
 
 namespace SocketShell.Client;
-
-/// <summary>What Connect-Socket connects to, and how.</summary>
-public sealed class SocketConnectOptions
-{
-    /// <summary>A DNS name or an IPv4/IPv6 literal.</summary>
-    public string ComputerName { get; set; } = string.Empty;
-
-    /// <summary>The TCP port, 1-65535.</summary>
-    public int Port { get; set; }
-
-    /// <summary>The time allowed for the whole connect: name resolution, every address tried, and the TLS handshake.</summary>
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
-
-    /// <summary>Which resolved addresses to try.</summary>
-    public IPFamily AddressFamily { get; set; } = IPFamily.Any;
-
-    /// <summary>Whether to negotiate TLS once connected.</summary>
-    public bool UseTls { get; set; }
-
-    /// <summary>The name sent as SNI and checked against the certificate; default <see cref="ComputerName"/>.</summary>
-    public string? ServerName { get; set; }
-
-    /// <summary>Accept any server certificate (TLS still encrypts; the server is not authenticated).</summary>
-    public bool SkipCertificateCheck { get; set; }
-
-    /// <summary>Disable Nagle's algorithm (send small writes at once).</summary>
-    public bool NoDelay { get; set; }
-
-    /// <summary>Enable TCP keep-alive probes.</summary>
-    public bool KeepAlive { get; set; }
-
-    /// <summary>
-    /// A Unix domain socket to connect to instead of a host and port: a file path, or '@name' for a
-    /// Linux abstract name. When set, ComputerName, Port, AddressFamily, NoDelay and KeepAlive do not apply.
-    /// </summary>
-    public string? Path { get; set; }
-
-    /// <summary><c>host:port</c> (or the socket path) as typed, for messages.</summary>
-    public string Target => Path ?? EndPointText.Format(ComputerName.Trim(), Port);
-}
 
 /// <summary>Makes client connections (TCP, optionally TLS) and lists them in <see cref="SocketSessions"/>.</summary>
 public static class SocketClient
@@ -63,12 +24,6 @@ public static class SocketClient
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing is left open.</exception>
     public static async Task<SocketConnection> ConnectAsync(SocketConnectOptions options, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        if (options.Path is not null)
-        {
-            return await ConnectUnixAsync(options, cancellationToken).ConfigureAwait(false);
-        }
-
         Validate(options);
         string target = options.Target;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -185,76 +140,6 @@ public static class SocketClient
             $"{lead} (tried {Describe(failures, options.Port)}).",
             target,
             last);
-    }
-
-    /// <summary>
-    /// Connects a stream socket to a Unix domain socket path (then TLS when asked, rare but valid).
-    /// Failures are PathNotFound, NotASocket, AccessDenied, ConnectionRefused, InvalidSocketPath or
-    /// ConnectTimeout (a listener whose backlog is full), with the path as target.
-    /// </summary>
-    private static async Task<SocketConnection> ConnectUnixAsync(SocketConnectOptions options, CancellationToken cancellationToken)
-    {
-        string path = options.Path!;
-        if (options.Timeout <= TimeSpan.Zero && options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Timeout, "The timeout must be greater than zero.");
-        }
-
-        System.Net.Sockets.UnixDomainSocketEndPoint endPoint = Unix.UnixSocketPath.EndPoint(path);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            deadline.CancelAfter(options.Timeout);
-        }
-
-        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        SslStream? ssl = null;
-        bool handedOver = false;
-        try
-        {
-            long started = Stopwatch.GetTimestamp();
-            try
-            {
-                await socket.ConnectAsync(endPoint, deadline.Token).ConfigureAwait(false);
-            }
-            catch (SocketException e)
-            {
-                throw Unix.UnixSocketPath.ConnectFailure(path, e);
-            }
-
-            Stream stream = new NetworkStream(socket, ownsSocket: true);
-            if (options.UseTls)
-            {
-                ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                stream = ssl;
-                await AuthenticateAsync(ssl, options, path, deadline.Token).ConfigureAwait(false);
-            }
-
-            var connection = new SocketConnection(SocketSessions.NextId(), path, socket, stream, ssl, Stopwatch.GetElapsedTime(started));
-            handedOver = true;
-            if (cancellationToken.IsCancellationRequested)
-            {
-                connection.Dispose();
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-
-            SocketSessions.Add(connection);
-            connection.Start();
-            return connection;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            string what = ssl is null ? "No connection" : "The TLS handshake did not complete";
-            throw new SocketShellException(SocketErrorKind.ConnectTimeout, $"{what} within {Seconds(options.Timeout)} s (the listener at '{path}' does not accept: its backlog may be full).", path);
-        }
-        finally
-        {
-            if (!handedOver)
-            {
-                ssl?.Dispose();
-                socket.Dispose();
-            }
-        }
     }
 
     private static async Task AuthenticateAsync(SslStream ssl, SocketConnectOptions options, string target, CancellationToken deadline)

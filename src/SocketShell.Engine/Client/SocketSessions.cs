@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using SocketShell.Common;
 
 namespace SocketShell.Client;
 

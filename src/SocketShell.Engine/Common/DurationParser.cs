@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SocketShell;
+namespace SocketShell.Common;
 
 /// <summary>
 /// Parses durations as users type them: a number of seconds (<c>5</c>, <c>0.25</c>), a number with a

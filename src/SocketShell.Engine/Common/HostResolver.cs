@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace SocketShell;
+namespace SocketShell.Common;
 
 /// <summary>Resolves a DNS name or an IPv4/IPv6 literal to addresses of the requested family.</summary>
 public static class HostResolver

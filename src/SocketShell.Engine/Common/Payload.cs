@@ -2,7 +2,7 @@ using System.Collections;
 using System.Globalization;
 using System.Text;
 
-namespace SocketShell;
+namespace SocketShell.Common;
 
 /// <summary>Converts what users send (strings, byte arrays, lists of byte values) into bytes, and names into encodings.</summary>
 public static class Payload

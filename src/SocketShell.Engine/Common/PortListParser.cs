@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Globalization;
 
-namespace SocketShell;
+namespace SocketShell.Common;
 
 /// <summary>
 /// Turns what users type for ports into a list of port numbers: integers, strings such as

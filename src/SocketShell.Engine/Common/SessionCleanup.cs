@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace SocketShell;
+namespace SocketShell.Common;
 
 /// <summary>
 /// What must be closed when the module is removed from the session (Remove-Module): each engine

@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using SocketShell.Common;
 using SocketShell.Listeners;
 
-namespace SocketShell;
+namespace SocketShell.Listeners;
 
 /// <summary>
 /// The listeners of this session: started here, found by id or name, stopped together when the
@@ -93,20 +94,4 @@ public static class ListenerRegistry
 
         return name;
     }
-}
-
-/// <summary>A listener name that another running listener already has.</summary>
-public sealed class ListenerNameInUseException : InvalidOperationException
-{
-    /// <summary>Creates the exception for <paramref name="name"/>.</summary>
-    public ListenerNameInUseException(string name) : base($"A listener named '{name}' is already running; choose another -Name or stop it first.") => Name = name;
-
-    /// <summary>Creates the exception.</summary>
-    public ListenerNameInUseException() : this(string.Empty) { }
-
-    /// <summary>Creates the exception with a message and cause.</summary>
-    public ListenerNameInUseException(string message, Exception innerException) : base(message, innerException) => Name = string.Empty;
-
-    /// <summary>The name asked for.</summary>
-    public string Name { get; }
 }

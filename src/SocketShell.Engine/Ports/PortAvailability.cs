@@ -3,17 +3,6 @@ using System.Net.Sockets;
 
 namespace SocketShell.Ports;
 
-/// <summary>Which protocols a port must be free for.</summary>
-public enum AvailabilityProtocol
-{
-    /// <summary>Free for a TCP listener.</summary>
-    Tcp = 0,
-    /// <summary>Free for a UDP socket.</summary>
-    Udp = 1,
-    /// <summary>Free for both at once.</summary>
-    Both = 2,
-}
-
 /// <summary>
 /// Finds ports that are free right now by really binding them. The sockets found free are held until
 /// the search ends, so the ports returned are distinct and were all free at the same moment. Another

@@ -1,8 +1,5 @@
 namespace SocketShell.Ports;
 
-/// <summary>A problem reading one OS source; the other ranges are still good.</summary>
-public sealed record PortRangeProblem(string Message, Exception Exception);
-
 /// <summary>The machine's port ranges: IANA's three, and the OS's ephemeral and reserved ranges.</summary>
 public sealed class PortCatalog
 {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using SocketShell.Common;
 using SocketShell.Ports;
 
 namespace SocketShell.Scan;

@@ -4,23 +4,6 @@ using System.Net.Sockets;
 
 namespace SocketShell.Scan;
 
-/// <summary>How one connect attempt ended.</summary>
-internal enum ProbeEndState
-{
-    Open,
-    Closed,
-    TimedOut,
-    Unreachable,
-    Canceled,
-    LocalFailure,
-
-    /// <summary>Timed out by the deadline sweep, which reports the result itself.</summary>
-    Swept,
-}
-
-/// <summary>The end of one connect attempt.</summary>
-internal readonly record struct ProbeOutcome(ProbeEndState State, TimeSpan Elapsed, SocketError Error);
-
 /// <summary>
 /// One probe slot of a <see cref="PortScanner"/>: a reusable SocketAsyncEventArgs that runs one
 /// non-blocking connect at a time. Its state word holds a generation and the attempt's state, so the

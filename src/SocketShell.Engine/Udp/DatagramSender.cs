@@ -1,34 +1,10 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Text;
+using SocketShell.Common;
 
 namespace SocketShell.Udp;
-
-/// <summary>Where and how <see cref="DatagramSender"/> sends.</summary>
-public sealed class DatagramSendOptions
-{
-    /// <summary>A DNS name or an IPv4/IPv6 literal.</summary>
-    public string ComputerName { get; set; } = string.Empty;
-
-    /// <summary>The target port (1–65535).</summary>
-    public int Port { get; set; }
-
-    /// <summary>Which resolved addresses may be used.</summary>
-    public IPFamily AddressFamily { get; set; } = IPFamily.Any;
-
-    /// <summary>The source port; 0 lets the operating system pick one.</summary>
-    public int LocalPort { get; set; }
-
-    /// <summary>Whether a broadcast address may be the target (sets SO_BROADCAST).</summary>
-    public bool Broadcast { get; set; }
-
-    /// <summary>The IP time to live (hop limit over IPv6), 1–255; null keeps the system default.</summary>
-    public int? Ttl { get; set; }
-
-    /// <summary>The encoding replies are decoded with.</summary>
-    public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
-}
 
 /// <summary>
 /// Sends datagrams to one target over one socket, optionally waiting for one reply each.

@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using System.Text;
 using SocketShell.Udp;
 
+using SocketShell.Common;
+
 namespace SocketShell.Unix;
 
 /// <summary>

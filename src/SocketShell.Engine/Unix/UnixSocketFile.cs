@@ -1,5 +1,7 @@
 using System.Net.Sockets;
 
+using SocketShell.Common;
+
 namespace SocketShell.Unix;
 
 /// <summary>

@@ -3,6 +3,8 @@ using System.Runtime.InteropServices;
 using System.Text;
 using SocketShell.Interop;
 
+using SocketShell.Common;
+
 namespace SocketShell.Unix;
 
 /// <summary>What is at a path, as far as a Unix socket is concerned.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Management.Automation;
+using SocketShell.Listeners;
 using SocketShell.Resources;
 
 namespace SocketShell.Commands;

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Net;
 using System.Text;
 using System.Threading.Channels;
+using SocketShell.Common;
 using SocketShell.Completers;
 using SocketShell.Resources;
 using SocketShell.Transformations;

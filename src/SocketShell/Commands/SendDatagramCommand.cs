@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Management.Automation;
 using System.Net.Sockets;
 using System.Text;
+using SocketShell.Common;
 using SocketShell.Completers;
 using SocketShell.Resources;
 using SocketShell.Transformations;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Management.Automation;
 using System.Text;
+using SocketShell.Common;
 using SocketShell.Completers;
 using SocketShell.Resources;
 using SocketShell.Transformations;

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using SocketShell.Common;
 
 namespace SocketShell.Commands;
 

@@ -3,7 +3,9 @@ using System.Management.Automation;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using SocketShell.Common;
 using SocketShell.Completers;
+using SocketShell.Listeners;
 using SocketShell.Resources;
 using SocketShell.Transformations;
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Management.Automation;
+using SocketShell.Common;
 using SocketShell.Completers;
 using SocketShell.Resources;
 using SocketShell.Scan;

@@ -1,6 +1,7 @@
 using System.Collections;
-using System.Management.Automation;
 using System.Management.Automation.Language;
+using System.Management.Automation;
+using SocketShell.Common;
 
 namespace SocketShell.Completers;
 

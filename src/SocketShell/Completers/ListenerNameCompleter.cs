@@ -1,7 +1,8 @@
 using System.Collections;
 using System.Globalization;
-using System.Management.Automation;
 using System.Management.Automation.Language;
+using System.Management.Automation;
+using SocketShell.Listeners;
 
 namespace SocketShell.Completers;
 

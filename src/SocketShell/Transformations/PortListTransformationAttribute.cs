@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Globalization;
 using System.Management.Automation;
+using SocketShell.Common;
 using SocketShell.Resources;
 
 namespace SocketShell.Transformations;

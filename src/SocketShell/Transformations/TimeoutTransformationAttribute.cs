@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Management.Automation;
+using SocketShell.Common;
 using SocketShell.Resources;
 
 namespace SocketShell.Transformations;

@@ -1,6 +1,7 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using SocketShell.Client;
+using SocketShell.Common;
 
 namespace SocketShell.Engine.Tests.Client;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using SocketShell.Common;
 
 namespace SocketShell.Engine.Tests.Common;
 

@@ -1,3 +1,5 @@
+using SocketShell.Common;
+
 namespace SocketShell.Engine.Tests.Common;
 
 public class PortListParserTests

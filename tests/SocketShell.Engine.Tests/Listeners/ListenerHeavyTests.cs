@@ -1,5 +1,7 @@
 using System.Net.Sockets;
 using System.Security.Cryptography;
+using SocketShell.Common;
+using SocketShell.Listeners;
 using static SocketShell.Engine.Tests.Listeners.ListenerTestHelpers;
 
 namespace SocketShell.Engine.Tests.Listeners;

@@ -1,5 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
+using SocketShell.Listeners;
 
 namespace SocketShell.Engine.Tests.Listeners;
 

@@ -1,5 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
+using SocketShell.Common;
 using SocketShell.Scan;
 using static SocketShell.Engine.Tests.Scan.ScanFixtures;
 

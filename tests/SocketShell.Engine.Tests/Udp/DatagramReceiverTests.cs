@@ -1,8 +1,9 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using System.Text;
+using SocketShell.Common;
 using SocketShell.Udp;
 
 namespace SocketShell.Engine.Tests.Udp;

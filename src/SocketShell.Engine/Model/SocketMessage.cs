@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using SocketShell.Common;
 
 namespace SocketShell;
 

@@ -1,37 +1,9 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using SocketShell.Common;
 
-namespace SocketShell;
-
-/// <summary>What a listener does with the data clients send.</summary>
-public enum ListenerMode
-{
-    /// <summary>Keep what clients send, for Receive-SocketData (up to the capture limit).</summary>
-    Capture = 0,
-
-    /// <summary>Send every byte back to its sender, and keep it (up to the capture limit).</summary>
-    Echo = 1,
-
-    /// <summary>Send the configured response for each message received, and keep the message.</summary>
-    Reply = 2,
-
-    /// <summary>Count the bytes only; nothing is kept.</summary>
-    Discard = 3,
-}
-
-/// <summary>The state of a listener.</summary>
-public enum ListenerState
-{
-    /// <summary>Accepting connections (TCP) or datagrams (UDP).</summary>
-    Listening = 0,
-
-    /// <summary>Stopped by the user or by module removal; the counters are final.</summary>
-    Stopped = 1,
-
-    /// <summary>Stopped by an unexpected failure; see <see cref="SocketListener.Error"/>.</summary>
-    Faulted = 2,
-}
+namespace SocketShell.Listeners;
 
 /// <summary>How to start a listener.</summary>
 public sealed class ListenerOptions

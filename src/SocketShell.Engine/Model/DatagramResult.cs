@@ -2,22 +2,6 @@ using System.Net;
 
 namespace SocketShell;
 
-/// <summary>What became of one datagram sent by Send-Datagram.</summary>
-public enum DatagramStatus
-{
-    /// <summary>Sent; no reply was asked for.</summary>
-    Sent = 0,
-
-    /// <summary>A reply came back within the timeout.</summary>
-    Replied = 1,
-
-    /// <summary>A reply was asked for and none came within the timeout (UDP cannot tell whether anyone got it).</summary>
-    NoReply = 2,
-
-    /// <summary>The operating system reported an ICMP port unreachable: nothing listens on the target port.</summary>
-    PortUnreachable = 3,
-}
-
 /// <summary>One datagram sent: where it went, from where, how many bytes, and the reply if one was awaited.</summary>
 public sealed class DatagramResult
 {

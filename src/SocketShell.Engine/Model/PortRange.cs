@@ -1,16 +1,5 @@
 namespace SocketShell;
 
-/// <summary>Which transport a port range or port fact applies to.</summary>
-public enum PortProtocol
-{
-    /// <summary>Both TCP and UDP.</summary>
-    Any = 0,
-    /// <summary>TCP only.</summary>
-    Tcp = 1,
-    /// <summary>UDP only.</summary>
-    Udp = 2,
-}
-
 /// <summary>A named, contiguous range of ports, such as the IANA ranges or the OS's ephemeral range.</summary>
 public sealed class PortRange
 {
@@ -53,29 +42,4 @@ public sealed class PortRange
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} {Start}-{End}";
-}
-
-/// <summary>What is known about one port on this machine.</summary>
-public sealed class PortInfo
-{
-    /// <summary>The port number.</summary>
-    public int Port { get; set; }
-
-    /// <summary>The IANA range (RFC 6335): System, User or Dynamic.</summary>
-    public string Range { get; set; } = string.Empty;
-
-    /// <summary>Whether the OS hands this port out for outgoing connections.</summary>
-    public bool IsEphemeral { get; set; }
-
-    /// <summary>Whether the OS reserves or excludes this port.</summary>
-    public bool IsReserved { get; set; }
-
-    /// <summary>Service names for the port from the services database (empty when none).</summary>
-    public string[] Services { get; set; } = [];
-
-    /// <summary>The protocol the facts (services, availability) were taken for.</summary>
-    public PortProtocol Protocol { get; set; }
-
-    /// <inheritdoc/>
-    public override string ToString() => Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,26 +1,14 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Net;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using SocketShell.Client;
+using SocketShell.Common;
 
 namespace SocketShell;
-
-/// <summary>The state of a client connection.</summary>
-public enum SocketConnectionState
-{
-    /// <summary>Connected: data can be sent and received.</summary>
-    Open = 0,
-
-    /// <summary>Closed normally: by Disconnect-Socket, or the peer ended its stream. Data already received can still be read.</summary>
-    Closed = 1,
-
-    /// <summary>Closed by a failure, such as a reset by the peer; <see cref="SocketConnection.Error"/> says which.</summary>
-    Faulted = 2,
-}
 
 /// <summary>
 /// A live TCP (or TLS over TCP) client connection made by Connect-Socket. Its counters and

@@ -1,0 +1,51 @@
+using System.Net.Sockets;
+using System.Security.Authentication;
+
+namespace SocketShell;
+
+/// <summary>
+/// What went wrong, in the words users see: the module turns each kind into a stable ErrorId
+/// (the kind's name) and an ErrorCategory. The engine never references PowerShell, so the mapping
+/// from kind to category lives in the module.
+/// </summary>
+public enum SocketErrorKind
+{
+    /// <summary>Anything not classified below.</summary>
+    Unknown = 0,
+    /// <summary>The peer actively refused the connection (TCP RST to a SYN).</summary>
+    ConnectionRefused,
+    /// <summary>No answer within the timeout.</summary>
+    ConnectTimeout,
+    /// <summary>The name did not resolve to any address (of the requested family).</summary>
+    HostNotFound,
+    /// <summary>The network or host is unreachable.</summary>
+    NetworkUnreachable,
+    /// <summary>The local address and port are already in use.</summary>
+    PortInUse,
+    /// <summary>The operating system denied the operation (e.g. binding a privileged port).</summary>
+    AccessDenied,
+    /// <summary>The address is not valid on this machine (cannot be bound).</summary>
+    AddressNotAvailable,
+    /// <summary>The connection was reset by the peer.</summary>
+    ConnectionReset,
+    /// <summary>The connection is closed; nothing more can be sent or received.</summary>
+    ConnectionClosed,
+    /// <summary>The TLS handshake failed (certificate validation, protocol mismatch).</summary>
+    TlsHandshakeFailed,
+    /// <summary>An operation did not complete within its timeout.</summary>
+    OperationTimeout,
+    /// <summary>A datagram payload is larger than UDP allows over the address family (65,507 bytes over IPv4, 65,527 over IPv6).</summary>
+    DatagramTooLarge,
+    /// <summary>The target is a broadcast address and sending to it was not explicitly allowed (-Broadcast).</summary>
+    BroadcastNotAllowed,
+    /// <summary>The address given as a multicast group is not a multicast address (or not of a usable family).</summary>
+    InvalidMulticastGroup,
+    /// <summary>A Unix socket path does not exist (nothing to connect or send to).</summary>
+    PathNotFound,
+    /// <summary>A Unix socket path exists but is not a socket (a regular file, a directory, a FIFO, ...).</summary>
+    NotASocket,
+    /// <summary>A listener cannot be created at a Unix socket path: a live socket or another file is already there.</summary>
+    PathInUse,
+    /// <summary>A Unix socket path is not usable: empty, too long for sun_path, or an abstract name where the OS has none.</summary>
+    InvalidSocketPath,
+}

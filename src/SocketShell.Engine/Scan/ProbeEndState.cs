@@ -1,0 +1,19 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SocketShell.Scan;
+
+/// <summary>How one connect attempt ended.</summary>
+internal enum ProbeEndState
+{
+    Open,
+    Closed,
+    TimedOut,
+    Unreachable,
+    Canceled,
+    LocalFailure,
+
+    /// <summary>Timed out by the deadline sweep, which reports the result itself.</summary>
+    Swept,
+}

@@ -1,0 +1,15 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using System.Net;
+using System.Runtime.InteropServices;
+
+namespace SocketShell.SystemSockets;
+
+/// <summary>MIB_UDPROW_OWNER_PID.</summary>
+[StructLayout(LayoutKind.Sequential)]
+internal struct MibUdpRowOwnerPid
+{
+    public uint LocalAddr;
+    public uint LocalPort;
+    public uint OwningPid;
+}
