@@ -49,7 +49,7 @@ internal sealed class UnixSocketFile
         {
             try
             {
-                socket.Bind(endPoint);
+                socket.Bind(new KeptFileEndPoint(endPoint)); // not endPoint: .NET would delete the path on Dispose, whatever is there then
             }
             catch (SocketException e)
             {
