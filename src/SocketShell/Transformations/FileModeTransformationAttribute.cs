@@ -4,10 +4,11 @@ using System.Management.Automation;
 namespace SocketShell.Transformations;
 
 /// <summary>
-/// Lets a <see cref="UnixFileMode"/> parameter take an octal string as chmod does (<c>'0660'</c>,
-/// <c>'660'</c>, <c>'0o600'</c>), an integer mode value (<c>0x1B0</c> or 432 for 0660), or the enum's names
-/// (<c>'UserRead, UserWrite'</c>). PowerShell has no octal literals, so 660 typed as a number means
-/// decimal 660, which is refused as out of range only when it is above 07777.
+/// Lets a <see cref="UnixFileMode"/> parameter take a mode as chmod does: <c>'0660'</c>, <c>'660'</c>,
+/// <c>'0o600'</c>, or the same digits typed as a number (<c>-Permission 0660</c>: PowerShell has no octal
+/// literals and reads 0660 as the number 660, so a number's decimal digits are read as octal digits, as
+/// chmod 660 does), a <see cref="UnixFileMode"/> value, or the enum's names (<c>'UserRead, UserWrite'</c>).
+/// A number with an 8 or 9 among its digits is refused.
 /// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field)]
 public sealed class FileModeTransformationAttribute : ArgumentTransformationAttribute
@@ -23,8 +24,14 @@ public sealed class FileModeTransformationAttribute : ArgumentTransformationAttr
             case UnixFileMode mode:
                 return mode;
             case int or long or short or byte or uint:
-                long number = Convert.ToInt64(value, CultureInfo.InvariantCulture);
-                return Checked(number, value);
+                string digits = Convert.ToInt64(value, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
+                if (digits.All(c => c is >= '0' and <= '7'))
+                {
+                    return Checked(Convert.ToInt64(digits, 8), value);
+                }
+
+                throw new ArgumentTransformationMetadataException(
+                    $"{value} is not a file mode: its digits are read as octal digits, as chmod does (0660, 600, 0644), so 8 and 9 cannot appear.");
             case string text:
                 string t = text.Trim();
                 if (t.StartsWith("0o", StringComparison.OrdinalIgnoreCase))
@@ -54,7 +61,7 @@ public sealed class FileModeTransformationAttribute : ArgumentTransformationAttr
         if (number is < 0 or > MaxMode)
         {
             throw new ArgumentTransformationMetadataException(
-                $"{original} is not a file mode (0 to 07777). PowerShell reads 660 as a decimal number: write the octal mode as a string, '0660'.");
+                $"{original} is not a file mode: modes go from 0 to 07777, e.g. '0660'.");
         }
 
         return (UnixFileMode)number;
