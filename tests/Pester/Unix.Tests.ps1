@@ -98,6 +98,13 @@ Remove-Module SocketShell
         Get-Content $out | Should -Be 'True Stopped False'
     }
 
+    It 'leaves no socket file behind when pwsh exits without Remove-Module (in a child process)' {
+        $path = Join-Path $dir 'exit.sock'
+        Invoke-Pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'; `$null = Start-SocketListener -Path '$path'; if (-not (Test-Path -LiteralPath '$path')) { exit 3 }; exit 0"
+        $LASTEXITCODE | Should -Be 0
+        Test-Path -LiteralPath $path | Should -BeFalse
+    }
+
     It 'refuses a stale socket file without -Force (PathInUse) and replaces it with -Force' {
         $path = Join-Path $dir 'stale.sock'
         New-StaleSocket $path

@@ -13,6 +13,11 @@ namespace SocketShell.Unix;
 /// </summary>
 internal sealed class UnixSocketFile
 {
+    // Files made by this process and not yet removed: removed on process exit too (pwsh ending without
+    // Remove-Module), so a normal exit leaves no stale socket file behind.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<UnixSocketFile, byte> s_live = new();
+    private static int s_hooked;
+
     private readonly ulong _inode;
     private int _removed;
 
@@ -21,6 +26,18 @@ internal sealed class UnixSocketFile
         Path = path;
         Socket = socket;
         _inode = inode;
+        if (Interlocked.Exchange(ref s_hooked, 1) == 0)
+        {
+            AppDomain.CurrentDomain.ProcessExit += static (_, _) =>
+            {
+                foreach (UnixSocketFile file in s_live.Keys)
+                {
+                    file.Remove();
+                }
+            };
+        }
+
+        s_live[this] = 0;
     }
 
     /// <summary>The path (or '@abstract' name).</summary>
@@ -86,7 +103,13 @@ internal sealed class UnixSocketFile
     /// <summary>Removes the socket file if it is still the one created here; safe to call more than once.</summary>
     public void Remove()
     {
-        if (Interlocked.Exchange(ref _removed, 1) != 0 || UnixSocketPath.IsAbstract(Path))
+        if (Interlocked.Exchange(ref _removed, 1) != 0)
+        {
+            return;
+        }
+
+        s_live.TryRemove(this, out _);
+        if (UnixSocketPath.IsAbstract(Path))
         {
             return;
         }
