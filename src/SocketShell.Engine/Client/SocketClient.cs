@@ -4,7 +4,6 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Net;
 using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using SocketShell.Common;
 
 namespace SocketShell.Client;
@@ -41,7 +40,7 @@ public static class SocketClient
         IPAddress[] addresses;
         try
         {
-            addresses = await HostResolver.ResolveAsync(options.ComputerName, options.AddressFamily, deadline.Token).ConfigureAwait(false);
+            addresses = await options.Resolver(options.ComputerName, options.AddressFamily, deadline.Token).ConfigureAwait(false);
         }
         catch (SocketShellException e)
         {
@@ -59,11 +58,12 @@ public static class SocketClient
     }
 
     /// <summary>Connects to <paramref name="addresses"/> in order (the resolver's work already done).</summary>
-    internal static async Task<SocketConnection> ConnectAsync(
+    private static async Task<SocketConnection> ConnectAsync(
         SocketConnectOptions options, IReadOnlyList<IPAddress> addresses, CancellationToken deadline, CancellationToken cancellationToken)
     {
         string target = options.Target;
         var failures = new List<(IPAddress Address, SocketException Error)>();
+        SocketException? reported = null;
         foreach (IPAddress address in addresses)
         {
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
@@ -84,7 +84,9 @@ public static class SocketClient
                 }
                 catch (SocketException e)
                 {
+                    // Not answered: on to the next address; when none answers, the last address's failure is reported.
                     failures.Add((address, e));
+                    reported = AddressFallback.MoreTelling(reported, 0, e, 0, FallbackTie.Later);
                     continue;
                 }
 
@@ -128,12 +130,12 @@ public static class SocketClient
             }
         }
 
-        if (failures.Count == 0)
+        if (reported is null)
         {
             throw new SocketShellException(SocketErrorKind.HostNotFound, $"'{options.ComputerName}' has no address to connect to.", target);
         }
 
-        SocketException last = failures[^1].Error;
+        SocketException last = reported;
         SocketErrorKind kind = SocketFailure.Classify(last.SocketErrorCode);
         string lead = kind switch
         {
@@ -271,6 +273,7 @@ public static class SocketClient
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ComputerName, nameof(options));
+        ArgumentNullException.ThrowIfNull(options.Resolver, nameof(options));
         if (options.Port is < 1 or > PortListParser.MaxPort)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Port, "The port must be from 1 to 65535.");

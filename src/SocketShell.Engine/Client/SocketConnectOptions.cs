@@ -1,10 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Net;
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using SocketShell.Common;
 
 namespace SocketShell.Client;
@@ -38,6 +31,12 @@ public sealed class SocketConnectOptions
 
     /// <summary>Enable TCP keep-alive probes.</summary>
     public bool KeepAlive { get; set; }
+
+    /// <summary>
+    /// Turns the name into addresses, in the order to try them (default: <see cref="HostResolver.ResolveAsync"/>,
+    /// the operating system's resolver). Tests give fixed addresses here and take the same path as users.
+    /// </summary>
+    public HostResolve Resolver { get; set; } = HostResolver.ResolveAsync;
 
     /// <summary>
     /// A Unix domain socket to connect to instead of a host and port: a file path, or '@name' for a

@@ -1,7 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
-using SocketShell.Listeners;
-
 namespace SocketShell.Listeners;
 
 /// <summary>A listener name that another running listener already has.</summary>

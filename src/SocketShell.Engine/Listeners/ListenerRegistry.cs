@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using SocketShell.Common;
-using SocketShell.Listeners;
 
 namespace SocketShell.Listeners;
 

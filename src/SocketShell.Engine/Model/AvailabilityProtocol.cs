@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-
 namespace SocketShell;
 
 /// <summary>Which protocols a port must be free for.</summary>

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace SocketShell;
 
 /// <summary>What became of one datagram sent by Send-Datagram.</summary>

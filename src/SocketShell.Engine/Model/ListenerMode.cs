@@ -1,7 +1,3 @@
-using System.Net;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-
 namespace SocketShell;
 
 /// <summary>What a listener does with the data clients send.</summary>

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-
 namespace SocketShell;
 
 /// <summary>The state of a listener.</summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Net;
-
 namespace SocketShell;
 
 /// <summary>What a TCP connect probe (or a Unix socket probe, Test-Port -Path) found.</summary>

@@ -216,17 +216,7 @@ public sealed class SocketConnection : IDisposable
     /// <exception cref="SocketShellException">The connection faulted (e.g. reset) and nothing received is left.</exception>
     public Task<SocketMessage?> ReceiveAvailableAsync(TimeSpan timeout, Encoding? encoding, CancellationToken cancellationToken)
         => ReceiveAsync(
-            (ReceiveBuffer b, bool ended, out byte[]? frame, out int skip) =>
-            {
-                skip = 0;
-                frame = null;
-                if (b.Length > 0)
-                {
-                    frame = b.Span.ToArray();
-                }
-
-                return b.Length > 0;
-            },
+            Framing.Available,
             wanted: 0, timeout, timeoutIsError: false, encoding, "data", cancellationToken);
 
     /// <summary>
@@ -241,19 +231,7 @@ public sealed class SocketConnection : IDisposable
         byte[] lf = enc.GetBytes("\n");
         byte[] cr = enc.GetBytes("\r");
         return ReceiveAsync(
-            (ReceiveBuffer b, bool ended, out byte[]? frame, out int skip) =>
-            {
-                int at = b.Span.IndexOf(lf);
-                if (at >= 0)
-                {
-                    int end = at >= cr.Length && b.Span[(at - cr.Length)..at].SequenceEqual(cr) ? at - cr.Length : at;
-                    skip = at + lf.Length - end;
-                    frame = b.Span[..end].ToArray();
-                    return true;
-                }
-
-                return TakeRestAtEnd(b, ended, out frame, out skip);
-            },
+            (ReadOnlySpan<byte> data, bool ended, out int length, out int skip) => Framing.Line(data, ended, lf, cr, out length, out skip),
             wanted: 0, timeout, timeoutIsError: true, enc, "a line", cancellationToken);
     }
 
@@ -269,18 +247,7 @@ public sealed class SocketConnection : IDisposable
         Encoding enc = encoding ?? Payload.Utf8NoBom;
         byte[] pattern = enc.GetBytes(delimiter);
         return ReceiveAsync(
-            (ReceiveBuffer b, bool ended, out byte[]? frame, out int skip) =>
-            {
-                int at = b.Span.IndexOf(pattern);
-                if (at >= 0)
-                {
-                    frame = b.Span[..at].ToArray();
-                    skip = pattern.Length;
-                    return true;
-                }
-
-                return TakeRestAtEnd(b, ended, out frame, out skip);
-            },
+            (ReadOnlySpan<byte> data, bool ended, out int length, out int skip) => Framing.Until(data, ended, pattern, out length, out skip),
             wanted: 0, timeout, timeoutIsError: true, enc, $"the delimiter '{delimiter}'", cancellationToken);
     }
 
@@ -290,17 +257,7 @@ public sealed class SocketConnection : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         return ReceiveAsync(
-            (ReceiveBuffer b, bool ended, out byte[]? frame, out int skip) =>
-            {
-                if (b.Length >= count)
-                {
-                    frame = b.Span[..count].ToArray();
-                    skip = 0;
-                    return true;
-                }
-
-                return TakeRestAtEnd(b, ended, out frame, out skip);
-            },
+            (ReadOnlySpan<byte> data, bool ended, out int length, out int skip) => Framing.Count(data, ended, count, out length, out skip),
             wanted: count, timeout, timeoutIsError: true, encoding, $"{count} bytes", cancellationToken);
     }
 
@@ -363,27 +320,12 @@ public sealed class SocketConnection : IDisposable
     /// <inheritdoc/>
     public override string ToString() => $"{Target} ({State})";
 
-    private delegate bool Framer(ReceiveBuffer buffer, bool ended, out byte[]? frame, out int skip);
-
-    private static bool TakeRestAtEnd(ReceiveBuffer b, bool ended, out byte[]? frame, out int skip)
-    {
-        skip = 0;
-        frame = null;
-        if (ended && b.Length > 0)
-        {
-            frame = b.Span.ToArray();
-            return true;
-        }
-
-        return false;
-    }
-
     private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private async Task<SocketMessage?> ReceiveAsync(
-        Framer framer, int wanted, TimeSpan timeout, bool timeoutIsError, Encoding? encoding, string what, CancellationToken cancellationToken)
+        Framing.Framer framer, int wanted, TimeSpan timeout, bool timeoutIsError, Encoding? encoding, string what, CancellationToken cancellationToken)
     {
         if (Interlocked.Exchange(ref _receiving, 1) == 1)
         {
@@ -400,9 +342,9 @@ public sealed class SocketConnection : IDisposable
                 lock (_gate)
                 {
                     bool ended = _endOfStream || _fault is not null || _released == 1;
-                    if (framer(_buffer, ended, out byte[]? frame, out int skip))
+                    if (framer(_buffer.Span, ended, out int length, out int skip))
                     {
-                        _buffer.Take(frame!.Length, skip, out DateTimeOffset arrived);
+                        byte[] frame = _buffer.Take(length, skip, out DateTimeOffset arrived);
                         (space, _spaceWaiter) = (_spaceWaiter, null);
                         _wanted = 0;
                         space?.TrySetResult();

@@ -1,12 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Net;
-using System.Net.Security;
-using System.Net.Sockets;
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
-using System.Text;
-using SocketShell.Client;
-
 namespace SocketShell;
 
 /// <summary>The state of a client connection.</summary>

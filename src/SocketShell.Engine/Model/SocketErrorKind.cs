@@ -1,6 +1,3 @@
-using System.Net.Sockets;
-using System.Security.Authentication;
-
 namespace SocketShell;
 
 /// <summary>

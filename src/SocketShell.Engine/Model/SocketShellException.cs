@@ -1,6 +1,3 @@
-using System.Net.Sockets;
-using System.Security.Authentication;
-
 namespace SocketShell;
 
 /// <summary>An engine failure that already knows its <see cref="SocketErrorKind"/> and target.</summary>

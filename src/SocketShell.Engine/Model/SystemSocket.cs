@@ -1,5 +1,4 @@
 using System.Net;
-using SocketShell.Common;
 
 namespace SocketShell;
 

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
-
 namespace SocketShell.Ports;
 
 /// <summary>Where the operating system keeps its ephemeral and reserved port ranges.</summary>

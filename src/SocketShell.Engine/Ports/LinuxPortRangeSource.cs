@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
-
 namespace SocketShell.Ports;
 
 /// <summary>Linux: procfs. Both files apply to TCP and UDP, IPv4 and IPv6.</summary>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
-
 namespace SocketShell.Ports;
 
 /// <summary>Picks the source for the running OS.</summary>

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Runtime.InteropServices;
+using SocketShell.Interop;
 
 namespace SocketShell.Ports;
 
@@ -24,14 +24,11 @@ public sealed partial class SysctlPortRangeSource : IPortRangeSource
     {
         int value = 0;
         nint size = sizeof(int);
-        if (SysctlByName(name, &value, &size, null, 0) != 0 || size != sizeof(int))
+        if (Libc.SysctlByName(name, &value, &size, null, 0) != 0 || size != sizeof(int))
         {
             throw new FormatException($"sysctl {name}: could not be read (errno {Marshal.GetLastPInvokeError()}).");
         }
 
         return value;
     }
-
-    [LibraryImport("libc", EntryPoint = "sysctlbyname", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static unsafe partial int SysctlByName(string name, void* oldp, nint* oldlenp, void* newp, nint newlen);
 }

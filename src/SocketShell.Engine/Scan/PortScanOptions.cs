@@ -1,3 +1,5 @@
+using SocketShell.Common;
+
 namespace SocketShell.Scan;
 
 /// <summary>How a <see cref="PortScanner"/> probes.</summary>
@@ -52,6 +54,12 @@ public sealed class PortScanOptions
     /// <summary>With <see cref="Wait"/>: the least time between the starts of two attempts on one port.</summary>
     public TimeSpan RetryInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// Turns the name into addresses, in the order to try them (default: <see cref="HostResolver.ResolveAsync"/>,
+    /// the operating system's resolver). Tests give fixed addresses here and take the same path as users.
+    /// </summary>
+    public HostResolve Resolver { get; set; } = HostResolver.ResolveAsync;
+
     private static long? ReadSoftOpenFileLimit()
     {
         if (!OperatingSystem.IsLinux())
@@ -85,6 +93,7 @@ public sealed class PortScanOptions
     /// <summary>Throws when a value is out of range.</summary>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Resolver);
         if (Timeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, "The timeout must be positive.");

@@ -35,9 +35,7 @@ public sealed class PortScanner : IDisposable
     private readonly CancellationToken _callerToken;
     private readonly CancellationTokenRegistration _stopRegistration;
     private readonly Dictionary<string, NameEntry> _names = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Queue<Request> _ready = new();
-    private readonly Queue<Job> _retry = new();
-    private readonly List<Job> _delayed = [];
+    private readonly ScanQueues _queues;
     private readonly ProbeSlot[] _slots;
     private readonly Stack<ProbeSlot> _idle;
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -76,10 +74,12 @@ public sealed class PortScanner : IDisposable
             Wait = options.Wait,
             WaitTimeout = options.WaitTimeout,
             RetryInterval = options.RetryInterval,
+            Resolver = options.Resolver,
         };
         _onResult = onResult;
         _onNameNotResolved = onNameNotResolved;
         _onAttempt = onAttempt;
+        _queues = new ScanQueues(_options.AllAddresses);
         _callerToken = cancellationToken;
         _slots = new ProbeSlot[_options.ThrottleLimit];
         _idle = new Stack<ProbeSlot>(_slots.Length);
@@ -158,7 +158,7 @@ public sealed class PortScanner : IDisposable
         }
 
         string name = computerName.Trim();
-        var request = new Request(name, [.. ports]);
+        var request = new ScanRequest(name, [.. ports]);
         NameEntry entry;
         lock (_gate)
         {
@@ -177,7 +177,7 @@ public sealed class PortScanner : IDisposable
             _pendingResolutions++;
             if (!_names.TryGetValue(name, out entry!))
             {
-                entry = new NameEntry(HostResolver.ResolveAsync(name, _options.AddressFamily, _stop.Token));
+                entry = new NameEntry(_options.Resolver(name, _options.AddressFamily, _stop.Token));
                 _names.Add(name, entry);
             }
         }
@@ -193,21 +193,6 @@ public sealed class PortScanner : IDisposable
                 entry, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        return request.BasePair;
-    }
-
-    /// <summary>Adds a name whose addresses are already known (tests: the address fallback without DNS).</summary>
-    internal long AddResolved(string computerName, IPAddress[] addresses, IReadOnlyList<int> ports)
-    {
-        var request = new Request(computerName, [.. ports]) { Addresses = addresses };
-        lock (_gate)
-        {
-            request.BasePair = _nextPair;
-            _nextPair += request.Ports.Length;
-            _ready.Enqueue(request);
-        }
-
-        Pump();
         return request.BasePair;
     }
 
@@ -235,7 +220,7 @@ public sealed class PortScanner : IDisposable
         _stop.Dispose();
     }
 
-    private void OnResolved(Request request, NameEntry entry)
+    private void OnResolved(ScanRequest request, NameEntry entry)
     {
         Task<IPAddress[]> t = entry.Resolution;
         try
@@ -246,7 +231,7 @@ public sealed class PortScanner : IDisposable
                 lock (_gate)
                 {
                     _pendingResolutions--;
-                    _ready.Enqueue(request);
+                    _queues.AddReady(request);
                 }
 
                 Pump();
@@ -316,7 +301,7 @@ public sealed class PortScanner : IDisposable
         while (true)
         {
             ProbeSlot slot;
-            Job? job;
+            ScanJob? job;
             lock (_gate)
             {
                 if (_idle.Count == 0)
@@ -340,47 +325,18 @@ public sealed class PortScanner : IDisposable
         CheckFinished();
     }
 
-    private Job? NextJobLocked()
+    private ScanJob? NextJobLocked()
     {
         if (_stopping)
         {
             return null;
         }
 
-        if (_retry.Count > 0)
-        {
-            return _retry.Dequeue();
-        }
-
-        while (_ready.Count > 0)
-        {
-            Request r = _ready.Peek();
-            IPAddress[] addresses = r.Addresses!;
-            if (_options.AllAddresses)
-            {
-                int total = r.Ports.Length * addresses.Length;
-                if (r.Next < total)
-                {
-                    int portIndex = r.Next / addresses.Length;
-                    IPAddress address = addresses[r.Next % addresses.Length];
-                    r.Next++;
-                    return new Job(r, portIndex, [address]);
-                }
-            }
-            else if (r.Next < r.Ports.Length)
-            {
-                int portIndex = r.Next++;
-                return new Job(r, portIndex, addresses);
-            }
-
-            _ready.Dequeue();
-        }
-
-        return null;
+        return _queues.Next();
     }
 
     /// <summary>Called by a slot when its job has a result (or must be tried again); returns the slot's next job.</summary>
-    internal Job? OnProbeEnded(ProbeSlot slot, Job job, ProbeOutcome outcome)
+    internal ScanJob? OnProbeEnded(ProbeSlot slot, ScanJob job, ProbeOutcome outcome)
     {
         // Canceled without a stop cannot come from this scan's own aborts: treat it as a local hiccup.
         if (!_stopping && outcome.State is ProbeEndState.LocalFailure or ProbeEndState.Canceled)
@@ -404,8 +360,7 @@ public sealed class PortScanner : IDisposable
             lock (_gate)
             {
                 job.Reset();
-                job.DueTicks = Stopwatch.GetTimestamp() + s_localRetryTicks;
-                _delayed.Add(job);
+                _queues.Delay(job, Stopwatch.GetTimestamp() + s_localRetryTicks);
                 if (_slots.Length - _retired - _idle.Count - _parked.Count > 1)
                 {
                     _retired++;
@@ -427,7 +382,7 @@ public sealed class PortScanner : IDisposable
     /// Reports the job's result, or schedules its retry; returns the job itself when it goes on at once
     /// on the same slot (its next address), else null.
     /// </summary>
-    internal Job? Conclude(Job job, ProbeOutcome outcome)
+    internal ScanJob? Conclude(ScanJob job, ProbeOutcome outcome)
     {
         if (_stopping)
         {
@@ -449,15 +404,12 @@ public sealed class PortScanner : IDisposable
             Latency = outcome.State is ProbeEndState.Open or ProbeEndState.Closed ? outcome.Elapsed : null,
         };
 
-        if (status.Status != PortState.Open)
+        bool answered = status.Status == PortState.Open;
+        if (!answered)
         {
             // Keep the most telling failure: a refusal beats silence; otherwise the first address's.
-            if (job.Best is null || (job.Best.Status != PortState.Closed && status.Status == PortState.Closed))
-            {
-                job.Best = status;
-            }
-
-            if (job.AddressIndex + 1 < job.Addresses.Length)
+            job.Best = AddressFallback.MoreTelling(job.Best, FailureRank(job.Best), status, FailureRank(status), FallbackTie.Earlier);
+            if (AddressFallback.TriesNext(answered, job.AddressIndex, job.Addresses.Length))
             {
                 job.AddressIndex++;
                 return job; // same slot, next address
@@ -490,8 +442,7 @@ public sealed class PortScanner : IDisposable
                     job.Reset();
                     lock (_gate)
                     {
-                        job.DueTicks = due;
-                        _delayed.Add(job);
+                        _queues.Delay(job, due);
                     }
 
                     return null;
@@ -508,11 +459,14 @@ public sealed class PortScanner : IDisposable
         return null;
     }
 
-    internal Job? ReleaseOrNext(ProbeSlot slot)
+    /// <summary>How telling a failed probe is across addresses: a refusal (Closed) says more than silence or an unreachable network.</summary>
+    internal static int FailureRank(PortStatus? status) => status?.Status == PortState.Closed ? 1 : 0;
+
+    internal ScanJob? ReleaseOrNext(ProbeSlot slot)
     {
         lock (_gate)
         {
-            Job? next = NextJobLocked();
+            ScanJob? next = NextJobLocked();
             if (next is not null)
             {
                 return next;
@@ -546,19 +500,10 @@ public sealed class PortScanner : IDisposable
             slot.CheckDeadline(now);
         }
 
-        bool due = false;
+        bool due;
         lock (_gate)
         {
-            for (int i = _delayed.Count - 1; i >= 0; i--)
-            {
-                if (_delayed[i].DueTicks <= now)
-                {
-                    _retry.Enqueue(_delayed[i]);
-                    _delayed.RemoveAt(i);
-                    due = true;
-                }
-            }
-
+            due = _queues.PromoteDue(now);
             while (due && _parked.Count > 0)
             {
                 _idle.Push(_parked.Pop());
@@ -590,9 +535,7 @@ public sealed class PortScanner : IDisposable
 
         lock (_gate)
         {
-            _delayed.Clear();
-            _retry.Clear();
-            _ready.Clear();
+            _queues.Clear();
         }
 
         CheckFinished();
@@ -618,7 +561,7 @@ public sealed class PortScanner : IDisposable
             }
 
             bool stopped = _stopping;
-            if (!stopped && (!_completeCalled || _ready.Count != 0 || _retry.Count != 0 || _delayed.Count != 0))
+            if (!stopped && (!_completeCalled || !_queues.IsEmpty))
             {
                 return;
             }
@@ -647,57 +590,5 @@ public sealed class PortScanner : IDisposable
         public Task<IPAddress[]> Resolution { get; } = resolution;
 
         public int Reported;
-    }
-
-    /// <summary>One Add call: a name and its ports.</summary>
-    internal sealed class Request(string name, int[] ports)
-    {
-        public string Name { get; } = name;
-
-        public int[] Ports { get; } = ports;
-
-        public long BasePair { get; set; }
-
-        public IPAddress[]? Addresses { get; set; }
-
-        public int Next { get; set; }
-    }
-
-    /// <summary>One (name, port) pair, or (name, port, address) with AllAddresses.</summary>
-    internal sealed class Job(Request request, int portIndex, IPAddress[] addresses)
-    {
-        public Request Request { get; } = request;
-
-        public int Port { get; } = request.Ports[portIndex];
-
-        public long Pair { get; } = request.BasePair + portIndex;
-
-        public IPAddress[] Addresses { get; } = addresses;
-
-        public int AddressIndex { get; set; }
-
-        public PortStatus? Best { get; set; }
-
-        public int LocalRetries { get; set; }
-
-        public long DueTicks { get; set; }
-
-        /// <summary>When the current attempt started (its first address).</summary>
-        public long AttemptStart { get; set; }
-
-        /// <summary>With Wait: whether the current attempt's deadline is the end of the wait, not its Timeout.</summary>
-        public bool AttemptCut { get; set; }
-
-        /// <summary>With Wait: the result of the last attempt that was not cut short by the end of the wait.</summary>
-        public PortStatus? LastFullAttempt { get; set; }
-
-        /// <summary>With Wait: when the whole wait ends (0 until the first attempt starts).</summary>
-        public long WaitDeadline { get; set; }
-
-        public void Reset()
-        {
-            AddressIndex = 0;
-            Best = null;
-        }
     }
 }

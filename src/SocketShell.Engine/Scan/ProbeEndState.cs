@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
-
 namespace SocketShell.Scan;
 
 /// <summary>How one connect attempt ended.</summary>

@@ -28,9 +28,9 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
     private long _deadline;
     private long _start;
     private int _handoff;
-    private PortScanner.Job? _afterTimeout;
+    private ScanJob? _afterTimeout;
     private Socket? _socket;
-    private PortScanner.Job? _job;
+    private ScanJob? _job;
 
     public ProbeSlot(PortScanner owner)
         : base(unsafeSuppressExecutionContextFlow: true)
@@ -42,12 +42,12 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
 
     public bool HasSocket => Volatile.Read(ref _socket) is not null;
 
-    public void Assign(PortScanner.Job job) => _job = job;
+    public void Assign(ScanJob job) => _job = job;
 
     /// <summary>Runs jobs until one is pending (its completion continues the loop) or none is left.</summary>
     public void Run()
     {
-        PortScanner.Job? job = _job;
+        ScanJob? job = _job;
         while (job is not null)
         {
             _job = job;
@@ -91,9 +91,9 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
 
     protected override void OnCompleted(SocketAsyncEventArgs e)
     {
-        PortScanner.Job job = _job!;
+        ScanJob job = _job!;
         ProbeOutcome outcome = Finish();
-        PortScanner.Job? next = AfterEnd(job, outcome);
+        ScanJob? next = AfterEnd(job, outcome);
         if (next is not null)
         {
             _job = next;
@@ -130,7 +130,7 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         // Read the socket before claiming: if the claim succeeds, the attempt it belongs to was still
         // connecting, so this is its socket (a later attempt's socket is written only after it ended).
         Socket? socket = Volatile.Read(ref _socket);
-        PortScanner.Job? job = _job;
+        ScanJob? job = _job;
         Volatile.Write(ref _handoff, 2);
         if (Interlocked.CompareExchange(ref _token, (token & ~StateMask) | newState, token) != token)
         {
@@ -149,7 +149,7 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         _afterTimeout = _owner.Conclude(job, new ProbeOutcome(ProbeEndState.TimedOut, Stopwatch.GetElapsedTime(_start), SocketError.TimedOut));
         if (Interlocked.Decrement(ref _handoff) == 0)
         {
-            PortScanner.Job? next = _afterTimeout ?? _owner.ReleaseOrNext(this);
+            ScanJob? next = _afterTimeout ?? _owner.ReleaseOrNext(this);
             if (next is not null)
             {
                 _job = next;
@@ -159,7 +159,7 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
     }
 
     /// <summary>What the completion side does when an attempt has ended: report it, or finish the sweep's hand-off.</summary>
-    private PortScanner.Job? AfterEnd(PortScanner.Job job, ProbeOutcome outcome)
+    private ScanJob? AfterEnd(ScanJob job, ProbeOutcome outcome)
     {
         if (outcome.State != ProbeEndState.Swept)
         {
@@ -175,7 +175,7 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
     }
 
     /// <summary>Starts an attempt; true when it already ended (then <paramref name="outcome"/> says how).</summary>
-    private bool Start(PortScanner.Job job, out ProbeOutcome outcome)
+    private bool Start(ScanJob job, out ProbeOutcome outcome)
     {
         long now = Stopwatch.GetTimestamp();
         long deadline = now + _timeoutTicks;

@@ -1,6 +1,5 @@
 using System.IO.Enumeration;
-using System.Runtime.InteropServices;
-using System.Text;
+using SocketShell.Interop;
 
 namespace SocketShell.SystemSockets;
 
@@ -102,7 +101,7 @@ internal static partial class LinuxProcessScanner
     private static unsafe List<(long Inode, int Pid)> ScanChunk(string procRoot, int pid, ReadOnlySpan<int> fds, HashSet<long> inodes)
     {
         var found = new List<(long, int)>();
-        int dir = OpenDirectory($"{procRoot}/{pid}/fd", OpenReadOnly | OpenCloseOnExec);
+        int dir = Libc.OpenDirectory($"{procRoot}/{pid}/fd", Libc.OpenReadOnly | Libc.OpenCloseOnExec);
         if (dir < 0)
         {
             return found; // the process exited, or its descriptors are not ours to see.
@@ -116,7 +115,7 @@ internal static partial class LinuxProcessScanner
             {
                 int len = FormatDecimal(fd, name);
                 name[len] = 0;
-                nint n = ReadLinkAt(dir, name, target, 64);
+                nint n = Libc.ReadLinkAt(dir, name, target, 64);
                 if (n <= 0)
                 {
                     continue; // closed meanwhile
@@ -131,7 +130,7 @@ internal static partial class LinuxProcessScanner
         }
         finally
         {
-            _ = CloseDescriptor(dir);
+            _ = Libc.Close(dir);
         }
 
         return found;
@@ -208,7 +207,7 @@ internal static partial class LinuxProcessScanner
         const int NameOffset = 19;  // d_name
         const byte DtDir = 4;
         const byte DtUnknown = 0;
-        nint dir = OpenDir(directory);
+        nint dir = Libc.OpenDir(directory);
         if (dir == 0)
         {
             return [];
@@ -217,7 +216,7 @@ internal static partial class LinuxProcessScanner
         var list = new List<int>(64);
         try
         {
-            for (byte* entry = (byte*)ReadDir(dir); entry != null; entry = (byte*)ReadDir(dir))
+            for (byte* entry = (byte*)Libc.ReadDir(dir); entry != null; entry = (byte*)Libc.ReadDir(dir))
             {
                 byte type = entry[TypeOffset];
                 if (directoriesOnly && type != DtDir && type != DtUnknown)
@@ -246,7 +245,7 @@ internal static partial class LinuxProcessScanner
         }
         finally
         {
-            _ = CloseDir(dir);
+            _ = Libc.CloseDir(dir);
         }
 
         return [.. list];
@@ -291,24 +290,4 @@ internal static partial class LinuxProcessScanner
         return value;
     }
 
-    private const int OpenReadOnly = 0;
-    private const int OpenCloseOnExec = 0x80000; // O_CLOEXEC on x86, x86-64, arm and arm64
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int OpenDirectory(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "readlinkat")]
-    private static unsafe partial nint ReadLinkAt(int directory, byte* name, byte* buffer, nint size);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int CloseDescriptor(int fd);
-
-    [LibraryImport("libc", EntryPoint = "opendir", StringMarshalling = StringMarshalling.Utf8)]
-    private static partial nint OpenDir(string path);
-
-    [LibraryImport("libc", EntryPoint = "readdir")]
-    private static partial nint ReadDir(nint dir);
-
-    [LibraryImport("libc", EntryPoint = "closedir")]
-    private static partial int CloseDir(nint dir);
 }

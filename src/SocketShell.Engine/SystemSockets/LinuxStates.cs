@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using System.Globalization;
-using System.Net;
-
 namespace SocketShell.SystemSockets;
 
 /// <summary>Linux TCP state numbers (include/net/tcp_states.h) to <see cref="SystemSocketState"/>.</summary>

@@ -1,7 +1,3 @@
-using System.IO.Enumeration;
-using System.Runtime.InteropServices;
-using System.Text;
-
 namespace SocketShell.SystemSockets;
 
 /// <summary>

@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Net;
-using System.Runtime.InteropServices;
-using System.Text;
 
 namespace SocketShell.SystemSockets;
 

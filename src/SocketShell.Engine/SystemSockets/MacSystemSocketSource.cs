@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
-using System.Net;
-using System.Runtime.InteropServices;
 using System.Text;
+using SocketShell.Interop;
 
 namespace SocketShell.SystemSockets;
 
@@ -16,7 +15,6 @@ public sealed partial class MacSystemSocketSource : ISystemSocketSource
     private const uint ProcAllPids = 1;
     private const int ProcPidListFds = 1;
     private const int ProcPidFdSocketInfo = 3;
-    private const string LibSystem = "/usr/lib/libSystem.dylib";
 
     /// <inheritdoc/>
     public string Name => "macos";
@@ -48,7 +46,7 @@ public sealed partial class MacSystemSocketSource : ISystemSocketSource
                 int got;
                 fixed (byte* p = info)
                 {
-                    got = ProcPidFdInfo(pid, fd, ProcPidFdSocketInfo, p, info.Length);
+                    got = LibProc.ProcPidFdInfo(pid, fd, ProcPidFdSocketInfo, p, info.Length);
                 }
 
                 if (got < MacSocketInfo.SocketFdInfoSize)
@@ -67,7 +65,7 @@ public sealed partial class MacSystemSocketSource : ISystemSocketSource
                     named = true;
                     fixed (byte* n = name)
                     {
-                        int len = ProcName(pid, n, (uint)name.Length);
+                        int len = LibProc.ProcName(pid, n, (uint)name.Length);
                         processName = len > 0 ? Encoding.UTF8.GetString(name, 0, len) : null;
                     }
                 }
@@ -103,7 +101,7 @@ public sealed partial class MacSystemSocketSource : ISystemSocketSource
 
     private static unsafe int[] ListPids()
     {
-        int bytes = ProcListPids(ProcAllPids, 0, null, 0);
+        int bytes = LibProc.ProcListPids(ProcAllPids, 0, null, 0);
         if (bytes <= 0)
         {
             throw new IOException("proc_listpids failed.");
@@ -112,7 +110,7 @@ public sealed partial class MacSystemSocketSource : ISystemSocketSource
         int[] pids = new int[(bytes / sizeof(int)) + 64];
         fixed (int* p = pids)
         {
-            bytes = ProcListPids(ProcAllPids, 0, p, pids.Length * sizeof(int));
+            bytes = LibProc.ProcListPids(ProcAllPids, 0, p, pids.Length * sizeof(int));
         }
 
         int[] result = pids.AsSpan(0, Math.Max(0, bytes / sizeof(int))).ToArray().Where(p => p > 0).ToArray();
@@ -122,7 +120,7 @@ public sealed partial class MacSystemSocketSource : ISystemSocketSource
 
     private static unsafe byte[] ListFds(int pid)
     {
-        int bytes = ProcPidInfo(pid, ProcPidListFds, 0, null, 0);
+        int bytes = LibProc.ProcPidInfo(pid, ProcPidListFds, 0, null, 0);
         if (bytes <= 0)
         {
             return []; // exited, or not ours to look at.
@@ -131,21 +129,9 @@ public sealed partial class MacSystemSocketSource : ISystemSocketSource
         byte[] buffer = new byte[bytes + (32 * MacSocketInfo.ProcFdInfoSize)];
         fixed (byte* b = buffer)
         {
-            bytes = ProcPidInfo(pid, ProcPidListFds, 0, b, buffer.Length);
+            bytes = LibProc.ProcPidInfo(pid, ProcPidListFds, 0, b, buffer.Length);
         }
 
         return bytes <= 0 ? [] : buffer.AsSpan(0, bytes).ToArray();
     }
-
-    [LibraryImport(LibSystem, EntryPoint = "proc_listpids")]
-    private static unsafe partial int ProcListPids(uint type, uint typeInfo, void* buffer, int bufferSize);
-
-    [LibraryImport(LibSystem, EntryPoint = "proc_pidinfo")]
-    private static unsafe partial int ProcPidInfo(int pid, int flavor, ulong arg, void* buffer, int bufferSize);
-
-    [LibraryImport(LibSystem, EntryPoint = "proc_pidfdinfo")]
-    private static unsafe partial int ProcPidFdInfo(int pid, int fd, int flavor, void* buffer, int bufferSize);
-
-    [LibraryImport(LibSystem, EntryPoint = "proc_name")]
-    private static unsafe partial int ProcName(int pid, void* buffer, uint bufferSize);
 }

@@ -1,7 +1,3 @@
-using System.Buffers.Binary;
-using System.Globalization;
-using System.Net;
-
 namespace SocketShell.SystemSockets;
 
 /// <summary>How a netlink dump went after parsing one datagram.</summary>

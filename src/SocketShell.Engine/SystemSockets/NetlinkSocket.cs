@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using SocketShell.Interop;
 
 namespace SocketShell.SystemSockets;
 
@@ -28,7 +29,7 @@ internal sealed partial class NetlinkSocket : IDisposable
 
     public static NetlinkSocket Open()
     {
-        int fd = Socket(AfNetlink, SockDgram | SockCloexec, NetlinkSockDiagProtocol);
+        int fd = Libc.Socket(AfNetlink, SockDgram | SockCloexec, NetlinkSockDiagProtocol);
         if (fd < 0)
         {
             throw Failure("socket(AF_NETLINK, NETLINK_SOCK_DIAG)");
@@ -73,7 +74,7 @@ internal sealed partial class NetlinkSocket : IDisposable
     {
         fixed (byte* r = request)
         {
-            if (Send(_fd, r, request.Length, 0) != request.Length)
+            if (Libc.Send(_fd, r, request.Length, 0) != request.Length)
             {
                 throw Failure("send(sock_diag request)");
             }
@@ -84,8 +85,8 @@ internal sealed partial class NetlinkSocket : IDisposable
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var pfd = new PollFd { Fd = _fd, Events = PollIn };
-                int ready = Poll(&pfd, 1, ReceiveTimeoutMs);
+                var pfd = new Libc.PollFd { Fd = _fd, Events = PollIn };
+                int ready = Libc.Poll(&pfd, 1, ReceiveTimeoutMs);
                 if (ready < 0)
                 {
                     if (Marshal.GetLastPInvokeError() == Eintr)
@@ -101,7 +102,7 @@ internal sealed partial class NetlinkSocket : IDisposable
                     throw new IOException($"the kernel did not answer the sock_diag request within {ReceiveTimeoutMs} ms");
                 }
 
-                nint n = Recv(_fd, b, _buffer.Length, 0);
+                nint n = Libc.Recv(_fd, b, _buffer.Length, 0);
                 if (n < 0)
                 {
                     if (Marshal.GetLastPInvokeError() == Eintr)
@@ -126,34 +127,11 @@ internal sealed partial class NetlinkSocket : IDisposable
         }
     }
 
-    public void Dispose() => _ = Close(_fd);
+    public void Dispose() => _ = Libc.Close(_fd);
 
     private static IOException Failure(string what)
     {
         int errno = Marshal.GetLastPInvokeError();
         return new IOException($"{what}: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})");
     }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Fd;
-        public short Events;
-        public short Revents;
-    }
-
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    private static partial int Socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
-    private static unsafe partial nint Send(int fd, byte* buffer, nint length, int flags);
-
-    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
-    private static unsafe partial nint Recv(int fd, byte* buffer, nint length, int flags);
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static unsafe partial int Poll(PollFd* fds, nuint count, int timeoutMs);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    private static partial int Close(int fd);
 }

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace SocketShell.SystemSockets;
 
 /// <summary>Takes one snapshot of the socket table and keeps the sockets any of several filters match.</summary>

@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace SocketShell.SystemSockets;
 
 /// <summary>The result of <see cref="SystemSocketQuery.Run"/>: the matching sockets and how the table was read.</summary>

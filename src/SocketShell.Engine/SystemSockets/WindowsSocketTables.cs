@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
-using System.Diagnostics;
 using System.Net;
 using System.Runtime.InteropServices;
+using SocketShell.Interop;
 
 namespace SocketShell.SystemSockets;
 

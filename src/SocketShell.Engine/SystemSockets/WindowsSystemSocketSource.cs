@@ -1,7 +1,5 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
-using System.Net;
-using System.Runtime.InteropServices;
+using SocketShell.Interop;
 
 namespace SocketShell.SystemSockets;
 
@@ -83,8 +81,8 @@ public sealed partial class WindowsSystemSocketSource : ISystemSocketSource
             {
                 size = buffer.Length;
                 result = protocol == TransportProtocol.Tcp
-                    ? GetExtendedTcpTable(b, ref size, 0, family, TcpTableOwnerPidAll, 0)
-                    : GetExtendedUdpTable(b, ref size, 0, family, UdpTableOwnerPid, 0);
+                    ? IpHlpApi.GetExtendedTcpTable(b, ref size, 0, family, TcpTableOwnerPidAll, 0)
+                    : IpHlpApi.GetExtendedUdpTable(b, ref size, 0, family, UdpTableOwnerPid, 0);
             }
 
             if (result == 0)
@@ -102,10 +100,4 @@ public sealed partial class WindowsSystemSocketSource : ISystemSocketSource
 
         throw new IOException($"GetExtended{protocol}Table kept growing; try again.");
     }
-
-    [LibraryImport("iphlpapi.dll", EntryPoint = "GetExtendedTcpTable")]
-    private static unsafe partial uint GetExtendedTcpTable(byte* table, ref int size, int order, int family, int tableClass, uint reserved);
-
-    [LibraryImport("iphlpapi.dll", EntryPoint = "GetExtendedUdpTable")]
-    private static unsafe partial uint GetExtendedUdpTable(byte* table, ref int size, int order, int family, int tableClass, uint reserved);
 }

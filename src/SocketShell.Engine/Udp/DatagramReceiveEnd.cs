@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
-using System.Text;
-
 namespace SocketShell.Udp;
 
 /// <summary>Why <see cref="DatagramReceiver.RunAsync"/> returned.</summary>

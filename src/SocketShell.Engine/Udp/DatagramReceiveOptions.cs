@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Net;
 using System.Text;
 using SocketShell.Common;

@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Net;
-using System.Text;
 using SocketShell.Common;
 
 namespace SocketShell.Udp;

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net.Sockets;
-using System.Net;
 using System.Text;
 using SocketShell.Common;
 
@@ -29,4 +26,10 @@ public sealed class DatagramSendOptions
 
     /// <summary>The encoding replies are decoded with.</summary>
     public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
+
+    /// <summary>
+    /// Turns the name into addresses, in the order to try them (default: <see cref="HostResolver.ResolveAsync"/>,
+    /// the operating system's resolver). Tests give fixed addresses here and take the same path as users.
+    /// </summary>
+    public HostResolve Resolver { get; set; } = HostResolver.ResolveAsync;
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Net;
-using System.Text;
 using SocketShell.Common;
 
 namespace SocketShell.Udp;
@@ -83,6 +82,7 @@ public sealed class DatagramSender : IDisposable
     public static async Task<DatagramSender> OpenAsync(DatagramSendOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(options.Resolver, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Port, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, 65535);
         ArgumentOutOfRangeException.ThrowIfNegative(options.LocalPort);
@@ -92,13 +92,7 @@ public sealed class DatagramSender : IDisposable
             throw new ArgumentOutOfRangeException(nameof(options), ttl, "Ttl must be from 1 to 255.");
         }
 
-        IPAddress[] addresses = await HostResolver.ResolveAsync(options.ComputerName, options.AddressFamily, cancellationToken).ConfigureAwait(false);
-        return Open(options, addresses);
-    }
-
-    /// <summary>Opens a sender over addresses already resolved (in the order to try them); for tests.</summary>
-    internal static DatagramSender Open(DatagramSendOptions options, IPAddress[] addresses)
-    {
+        IPAddress[] addresses = await options.Resolver(options.ComputerName, options.AddressFamily, cancellationToken).ConfigureAwait(false);
         string target = EndPointText.Format(options.ComputerName, options.Port);
         if (!options.Broadcast)
         {
@@ -154,7 +148,9 @@ public sealed class DatagramSender : IDisposable
             }
 
             DatagramResult result = await SendOnceAsync(remote, payload, waitForReply, timeout, cancellationToken).ConfigureAwait(false);
-            if (result.Status == DatagramStatus.PortUnreachable && waitForReply && _index + 1 < _addresses.Length)
+            // Only a reply-wanted datagram learns that nobody listens (port unreachable); then the next address gets it.
+            bool answered = !(waitForReply && result.Status == DatagramStatus.PortUnreachable);
+            if (AddressFallback.TriesNext(answered, _index, _addresses.Length))
             {
                 // Nobody listens at this address: the datagram was not received. Try the next address; if
                 // that one cannot even be opened, the honest answer is this address's PortUnreachable.
@@ -192,7 +188,7 @@ public sealed class DatagramSender : IDisposable
         Socket socket = _socket!;
         if (waitForReply)
         {
-            DiscardStale(socket);
+            StaleReplies.Discard(socket, _replyBuffer ??= new byte[ReceiveBufferSize]);
         }
 
         var result = new DatagramResult
@@ -252,7 +248,7 @@ public sealed class DatagramSender : IDisposable
         {
             result.Status = DatagramStatus.NoReply;
         }
-        catch (SocketException e) when (IsPortUnreachable(e))
+        catch (SocketException e) when (StaleReplies.IsPortUnreachable(e))
         {
             result.Status = DatagramStatus.PortUnreachable;
         }
@@ -280,7 +276,7 @@ public sealed class DatagramSender : IDisposable
 
                 return true;
             }
-            catch (SocketException e) when (_connected && IsPortUnreachable(e))
+            catch (SocketException e) when (_connected && StaleReplies.IsPortUnreachable(e))
             {
                 if (attempt > 0)
                 {
@@ -289,44 +285,8 @@ public sealed class DatagramSender : IDisposable
             }
             catch (SocketException e)
             {
-                throw Wrap(e, remote);
+                throw DatagramSocketFactory.SendFailure(e, remote, _options, _target);
             }
-        }
-    }
-
-    private static bool IsPortUnreachable(SocketException e) =>
-        // Linux/macOS: ECONNREFUSED; Windows: WSAECONNRESET on a UDP socket.
-        e.SocketErrorCode is SocketError.ConnectionRefused or SocketError.ConnectionReset;
-
-    // Before waiting for a reply: drop replies that arrived too late for an earlier datagram, and any
-    // error an earlier datagram left, so they are not taken for this datagram's answer.
-    private void DiscardStale(Socket socket)
-    {
-        ClearPendingError(socket);
-        _replyBuffer ??= new byte[ReceiveBufferSize];
-        for (int i = 0; i < 10_000 && socket.Available > 0; i++)
-        {
-            try
-            {
-                socket.Receive(_replyBuffer, SocketFlags.None);
-            }
-            catch (SocketException e) when (IsPortUnreachable(e))
-            {
-                // An earlier datagram's ICMP error: stale too.
-            }
-        }
-    }
-
-    private static void ClearPendingError(Socket socket)
-    {
-        try
-        {
-            // Reading SO_ERROR returns and clears a pending asynchronous error (an ICMP report).
-            _ = socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error);
-        }
-        catch (SocketException)
-        {
-            // Not supported here: TrySendAsync copes with a stale refused send.
         }
     }
 
@@ -355,76 +315,6 @@ public sealed class DatagramSender : IDisposable
         _socket = null;
         _localEndPoint = null;
         _index = index;
-        IPEndPoint remote = RemoteEndPoint;
-        bool multicast = DatagramAddresses.IsMulticast(remote.Address);
-        bool broadcast = _options.Broadcast && DatagramAddresses.IsBroadcast(remote.Address);
-        var socket = new Socket(remote.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        try
-        {
-            if (_options.Broadcast)
-            {
-                socket.EnableBroadcast = true;
-            }
-
-            if (_options.Ttl is int ttl)
-            {
-                if (multicast)
-                {
-                    socket.SetSocketOption(
-                        remote.AddressFamily == AddressFamily.InterNetworkV6 ? SocketOptionLevel.IPv6 : SocketOptionLevel.IP,
-                        SocketOptionName.MulticastTimeToLive,
-                        ttl);
-                }
-                else
-                {
-                    socket.Ttl = (short)ttl;
-                }
-            }
-
-            if (_options.LocalPort != 0)
-            {
-                IPAddress any = remote.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
-                try
-                {
-                    socket.Bind(new IPEndPoint(any, _options.LocalPort));
-                }
-                catch (SocketException e)
-                {
-                    SocketErrorKind kind = SocketFailure.Classify(e);
-                    string why = kind == SocketErrorKind.PortInUse ? "is already in use" : "cannot be used";
-                    throw new SocketShellException(kind, $"The local UDP port {_options.LocalPort} {why}: {e.Message}", _target, e);
-                }
-            }
-
-            // Broadcast and multicast replies come from other addresses than the target: stay unconnected.
-            _connected = !multicast && !broadcast;
-            if (_connected)
-            {
-                try
-                {
-                    socket.Connect(remote);
-                }
-                catch (SocketException e)
-                {
-                    throw Wrap(e, remote);
-                }
-            }
-
-            _socket = socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    private SocketShellException Wrap(SocketException e, IPEndPoint remote)
-    {
-        SocketErrorKind kind = SocketFailure.Classify(e);
-        string message = e.SocketErrorCode == SocketError.AccessDenied && !_options.Broadcast
-            ? $"The operating system refused to send to {remote} ({e.Message}); if it is a broadcast address, use -Broadcast."
-            : $"Sending to {remote} failed: {e.Message}";
-        return new SocketShellException(kind, message, _target, e);
+        _socket = DatagramSocketFactory.Open(RemoteEndPoint, _options, _target, out _connected);
     }
 }

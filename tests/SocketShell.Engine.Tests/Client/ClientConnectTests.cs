@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using SocketShell.Client;
+using SocketShell.Engine.Tests.Common;
 
 namespace SocketShell.Engine.Tests.Client;
 
@@ -74,10 +75,12 @@ public class ClientConnectTests
             probe.Bind(new IPEndPoint(refusing, port)); // proves nothing else holds the port on the other family
         }
 
-        using var deadline = new CancellationTokenSource(Peer.Bound);
-        using SocketConnection client = await SocketClient.ConnectAsync(
-            Peer.Options("localhost", port), [refusing, listening], deadline.Token, CancellationToken.None);
+        var resolver = new FixedResolver(refusing, listening);
+        SocketConnectOptions options = Peer.Options("localhost", port);
+        options.Resolver = resolver.Resolve;
+        using SocketConnection client = await SocketClient.ConnectAsync(options, CancellationToken.None).WaitAsync(Peer.Bound);
         Assert.Equal(listening, client.RemoteEndPoint!.Address);
+        Assert.Equal(1, resolver.Calls);
     }
 
     [Fact]
@@ -95,9 +98,9 @@ public class ClientConnectTests
     public async Task Every_address_refusing_names_each_attempt()
     {
         int port = Peer.ClosedPort(IPAddress.Loopback);
-        using var deadline = new CancellationTokenSource(Peer.Bound);
-        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(
-            Peer.Options("localhost", port), [IPAddress.IPv6Loopback, IPAddress.Loopback], deadline.Token, CancellationToken.None));
+        SocketConnectOptions options = Peer.Options("localhost", port);
+        options.Resolver = new FixedResolver(IPAddress.IPv6Loopback, IPAddress.Loopback).Resolve;
+        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(options, CancellationToken.None).WaitAsync(Peer.Bound));
         Assert.Equal(SocketErrorKind.ConnectionRefused, e.Kind);
         Assert.Contains($"[::1]:{port}", e.Message, StringComparison.Ordinal);
         Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using SocketShell.Common;
 using SocketShell.Listeners;
 using static SocketShell.Engine.Tests.Listeners.ListenerTestHelpers;
+using SocketShell.Engine.Tests.Skips;
 
 namespace SocketShell.Engine.Tests.Listeners;
 
@@ -10,6 +11,7 @@ namespace SocketShell.Engine.Tests.Listeners;
 [CollectionDefinition(nameof(ListenerHeavyTests), DisableParallelization = true)]
 public sealed class ListenerHeavyCollection;
 
+[Trait("Category", "Heavy")]
 [Collection(nameof(ListenerHeavyTests))]
 public sealed class ListenerHeavyTests
 {
@@ -100,14 +102,9 @@ public sealed class ListenerHeavyTests
         }
     }
 
-    [Fact]
+    [FactNeeding(Requirement.Linux)]
     public async Task No_socket_of_ours_stays_open_after_Stop()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
         // Warm up the runtime's own sockets (if any) before counting.
         SocketListener warm = Start(ListenerMode.Echo);
         await warm.StopAsync();

@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using SocketShell.Listeners;
 using static SocketShell.Engine.Tests.Listeners.ListenerTestHelpers;
+using SocketShell.Engine.Tests.Skips;
 
 namespace SocketShell.Engine.Tests.Listeners;
 
@@ -351,14 +352,9 @@ public sealed class TcpListenerTests
         }
     }
 
-    [Fact]
+    [FactNeeding(Requirement.IPv6)]
     public async Task Any_listens_on_both_families_and_shows_IPv4_peers_as_IPv4()
     {
-        if (!Socket.OSSupportsIPv6)
-        {
-            return;
-        }
-
         SocketListener l = Start(configure: o => o.Address = null);
         try
         {

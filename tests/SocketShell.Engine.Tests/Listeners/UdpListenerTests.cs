@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using static SocketShell.Engine.Tests.Listeners.ListenerTestHelpers;
+using SocketShell.Engine.Tests.Skips;
 
 namespace SocketShell.Engine.Tests.Listeners;
 
@@ -135,14 +136,9 @@ public sealed class UdpListenerTests
         }
     }
 
-    [Fact]
+    [FactNeeding(Requirement.IPv6)]
     public async Task Works_on_IPv6_loopback()
     {
-        if (!Socket.OSSupportsIPv6)
-        {
-            return;
-        }
-
         SocketListener l = Start(ListenerMode.Echo, TransportProtocol.Udp, o => o.Address = IPAddress.IPv6Loopback);
         try
         {

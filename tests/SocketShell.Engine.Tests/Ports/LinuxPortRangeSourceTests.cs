@@ -1,4 +1,5 @@
 using SocketShell.Ports;
+using SocketShell.Engine.Tests.Skips;
 
 namespace SocketShell.Engine.Tests.Ports;
 
@@ -68,14 +69,9 @@ public sealed class LinuxPortRangeSourceTests : IDisposable
         Assert.Throws<ArgumentOutOfRangeException>(() => catalog.Describe(65536, PortProtocol.Any));
     }
 
-    [Fact]
+    [FactNeeding(Requirement.Linux)]
     public void On_linux_the_real_catalog_matches_procfs()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return; // this machine's facts only; other OSes are covered by their parsers' tests.
-        }
-
         string[] parts = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         PortCatalog catalog = PortCatalog.Read();
         Assert.Empty(catalog.Problems);

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Net;
 using SocketShell.Common;
 using SocketShell.Ports;
+using SocketShell.Engine.Tests.Skips;
 
 namespace SocketShell.Engine.Tests.Ports;
 
@@ -54,14 +55,9 @@ public class PortAvailabilityTests
         Assert.False(PortAvailability.IsFree(IPAddress.Loopback, taken, AvailabilityProtocol.Udp));
     }
 
-    [Fact]
+    [FactNeeding(Requirement.IPv6)]
     public void Ipv6_loopback_works()
     {
-        if (!Socket.OSSupportsIPv6)
-        {
-            return;
-        }
-
         int port = Assert.Single(PortAvailability.FindFree(IPAddress.IPv6Loopback, AvailabilityProtocol.Tcp, 40000, 50000, 1, null, CancellationToken.None));
         using var l = new TcpListener(IPAddress.IPv6Loopback, port);
         l.Start();

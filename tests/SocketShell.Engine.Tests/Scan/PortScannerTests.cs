@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Net;
+using SocketShell.Engine.Tests.Common;
 using SocketShell.Common;
 using SocketShell.Scan;
 using static SocketShell.Engine.Tests.Scan.ScanFixtures;
@@ -69,9 +70,9 @@ public class PortScannerTests
         using Socket open4 = OpenPort(IPAddress.Loopback, out int port);
         using Socket closed6 = ClosedPort(IPAddress.IPv6Loopback, out int closedBoth);
         using Socket closed4 = ClosedPort(IPAddress.Loopback, out int closed4Port);
-        IPAddress[] order = [IPAddress.IPv6Loopback, IPAddress.Loopback];
+        var resolver = new FixedResolver(IPAddress.IPv6Loopback, IPAddress.Loopback);
 
-        ScanRun run = await RunAsync(new PortScanOptions(), s => s.AddResolved("both", order, [port, closedBoth]));
+        ScanRun run = await RunAsync(new PortScanOptions { Resolver = resolver.Resolve }, s => s.Add("both", [port, closedBoth]));
 
         Assert.Equal(2, run.Results.Count);
         PortStatus found = run.Results.Single(r => r.Pair == 0).Status;
@@ -85,13 +86,31 @@ public class PortScannerTests
     }
 
     [Fact]
+    public async Task A_name_is_resolved_once_per_scan_however_often_it_is_added()
+    {
+        using Socket closed = ClosedPort(IPAddress.Loopback, out int port);
+        var resolver = new FixedResolver(IPAddress.Loopback);
+
+        ScanRun run = await RunAsync(new PortScanOptions { Resolver = resolver.Resolve }, s =>
+        {
+            s.Add("name.test", [port]);
+            s.Add("NAME.test", [port]);
+            s.Add("other.test", [port]);
+        });
+
+        Assert.Equal(3, run.Results.Count);
+        Assert.All(run.Results, r => Assert.Equal(PortState.Closed, r.Status.Status));
+        Assert.Equal(2, resolver.Calls); // name.test (any case) once, other.test once
+    }
+
+    [Fact]
     public async Task AllAddresses_writes_one_result_per_address()
     {
         using Socket open4 = OpenPort(IPAddress.Loopback, out int port);
-        IPAddress[] order = [IPAddress.IPv6Loopback, IPAddress.Loopback];
-        var options = new PortScanOptions { AllAddresses = true };
+        var resolver = new FixedResolver(IPAddress.IPv6Loopback, IPAddress.Loopback);
+        var options = new PortScanOptions { AllAddresses = true, Resolver = resolver.Resolve };
 
-        ScanRun run = await RunAsync(options, s => s.AddResolved("both", order, [port]));
+        ScanRun run = await RunAsync(options, s => s.Add("both", [port]));
 
         Assert.Equal(2, run.Results.Count);
         Assert.All(run.Results, r => Assert.Equal(0, r.Pair));

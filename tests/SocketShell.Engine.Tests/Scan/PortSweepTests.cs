@@ -6,6 +6,7 @@ using static SocketShell.Engine.Tests.Scan.ScanFixtures;
 namespace SocketShell.Engine.Tests.Scan;
 
 /// <summary>Whole-range sweeps and cancellation, with this process's sockets counted before and after.</summary>
+[Trait("Category", "Heavy")]
 [Collection(SocketCountingCollection.Name)]
 public class PortSweepTests
 {

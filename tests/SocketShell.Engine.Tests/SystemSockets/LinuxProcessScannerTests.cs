@@ -1,4 +1,5 @@
 using SocketShell.SystemSockets;
+using SocketShell.Engine.Tests.Skips;
 
 namespace SocketShell.Engine.Tests.SystemSockets;
 
@@ -28,14 +29,9 @@ public sealed class LinuxProcessScannerTests : IDisposable
         }
     }
 
-    [Fact]
+    [FactNeeding(Requirement.NotWindows)]
     public void Finds_owners_names_and_shared_sockets_and_skips_what_is_gone()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // symbolic links need privilege there; the scanner is Linux-only anyway.
-        }
-
         Process(300, "worker", (3, "socket:[1001]"), (4, "pipe:[5]"), (5, "socket:[1002]"));
         Process(200, "master", (3, "socket:[1001]"), (7, "/dev/null"));
         Process(400, null, (9, "socket:[1003]"));          // exited after its fds were listed: no comm
@@ -56,14 +52,9 @@ public sealed class LinuxProcessScannerTests : IDisposable
         Assert.False(names.ContainsKey(600));
     }
 
-    [Fact]
+    [FactNeeding(Requirement.NotWindows)]
     public void The_source_fills_the_lowest_pid_all_pids_and_the_name_and_leaves_unknown_owners_null()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return;
-        }
-
         Process(300, "worker", (3, "socket:[1001]"));
         Process(200, "master", (3, "socket:[1001]"));
         var shared = new SystemSocket { Inode = 1001 };

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using SocketShell.SystemSockets;
+using SocketShell.Engine.Tests.Skips;
 
 namespace SocketShell.Engine.Tests.SystemSockets;
 
@@ -17,37 +18,10 @@ public class LiveSystemSocketTests
         return p.ProcessName;
     }
 
-    // Netlink sock_diag may be refused in some sandboxes; the /proc/net cases still run there.
-    private static readonly bool s_netlink = NetlinkWorks();
-
-    private static bool NetlinkWorks()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return false;
-        }
-
-        try
-        {
-            _ = new LinuxSystemSocketSource(reader: LinuxTableReader.Netlink).ReadTable(new SystemSocketScope(true, false, true, false), CancellationToken.None);
-            return true;
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
     private static int CurrentUid() =>
         int.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture);
 
-    public static TheoryData<LinuxTableReader, string> Readers => new()
-    {
-        { LinuxTableReader.Netlink, "127.0.0.1" },
-        { LinuxTableReader.ProcNet, "127.0.0.1" },
-        { LinuxTableReader.Netlink, "::1" },
-        { LinuxTableReader.ProcNet, "::1" },
-    };
+    public static TheoryData<string> Loopbacks => new() { "127.0.0.1", "::1" };
 
     // Exactly these sockets, by both ends: other processes on this machine (port scans, other test
     // suites) may connect to the listener too, so nothing else on the listener's port is counted.
@@ -63,15 +37,19 @@ public class LiveSystemSocketTests
             resolveProcesses: true,
             CancellationToken.None).Sockets;
 
-    [Theory]
-    [MemberData(nameof(Readers))]
-    public async Task Finds_its_own_listener_both_ends_of_a_connection_and_a_udp_socket_then_not_after_closing(LinuxTableReader reader, string address)
-    {
-        if (!OperatingSystem.IsLinux() || (reader == LinuxTableReader.Netlink && !s_netlink))
-        {
-            return; // the Windows and macOS sources are tested by their table parsers only.
-        }
+    // The Windows and macOS sources are tested by their table parsers only.
+    [TheoryNeeding(Requirement.LinuxNetlink)]
+    [MemberData(nameof(Loopbacks))]
+    public Task Netlink_finds_its_own_listener_both_ends_of_a_connection_and_a_udp_socket_then_not_after_closing(string address)
+        => FindsItsOwnSocketsAsync(LinuxTableReader.Netlink, address);
 
+    [TheoryNeeding(Requirement.Linux)]
+    [MemberData(nameof(Loopbacks))]
+    public Task ProcNet_finds_its_own_listener_both_ends_of_a_connection_and_a_udp_socket_then_not_after_closing(string address)
+        => FindsItsOwnSocketsAsync(LinuxTableReader.ProcNet, address);
+
+    private static async Task FindsItsOwnSocketsAsync(LinuxTableReader reader, string address)
+    {
         IPAddress ip = IPAddress.Parse(address);
         var source = new LinuxSystemSocketSource(reader: reader);
         int listenerPort, clientPort, serverRemotePort, udpPort;
@@ -167,19 +145,9 @@ public class LiveSystemSocketTests
         Assert.Null(bare.ProcessId);
     }
 
-    [Fact]
+    [FactNeeding(Requirement.LinuxNetlink)]
     public void Netlink_and_proc_net_agree_on_a_quiet_listener()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        if (!s_netlink)
-        {
-            return;
-        }
-
         using var listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
         listener.DualMode = true;
         listener.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
@@ -191,14 +159,9 @@ public class LiveSystemSocketTests
         Assert.Equal((a.LocalAddress, a.LocalPort, a.State, a.Inode, a.UserId, a.ProcessId, a.ProcessName), (b.LocalAddress, b.LocalPort, b.State, b.Inode, b.UserId, b.ProcessId, b.ProcessName));
     }
 
-    [Fact]
+    [FactNeeding(Requirement.Linux)]
     public async Task Processes_that_start_and_exit_during_scans_never_break_a_scan()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
         var source = new LinuxSystemSocketSource();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         Task churn = Task.Run(async () =>
@@ -213,7 +176,7 @@ public class LiveSystemSocketTests
         while (!churn.IsCompleted && scans < 200)
         {
             SystemSocketResult result = SystemSocketQuery.Run(source, [new SystemSocketFilter()], true, cts.Token);
-            Assert.Equal(s_netlink ? "netlink sock_diag" : "/proc/net", result.Table.Source);
+            Assert.Equal(Requirements.Netlink ? "netlink sock_diag" : "/proc/net", result.Table.Source);
             scans++;
         }
 
@@ -221,15 +184,10 @@ public class LiveSystemSocketTests
         Assert.True(scans > 0);
     }
 
-    [Fact]
+    [FactNeeding(Requirement.Linux)]
     public void The_table_says_how_it_was_read()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-
-        if (s_netlink)
+        if (Requirements.Netlink)
         {
             Assert.Equal("netlink sock_diag", new LinuxSystemSocketSource(reader: LinuxTableReader.Netlink).ReadTable(SystemSocketScope.All, CancellationToken.None).Source);
         }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using SocketShell.Interop;
 using SocketShell.SystemSockets;
 
 namespace SocketShell.Engine.Tests.SystemSockets;

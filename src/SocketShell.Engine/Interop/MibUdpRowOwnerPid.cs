@@ -1,9 +1,6 @@
-using System.Buffers.Binary;
-using System.Diagnostics;
-using System.Net;
 using System.Runtime.InteropServices;
 
-namespace SocketShell.SystemSockets;
+namespace SocketShell.Interop;
 
 /// <summary>MIB_UDPROW_OWNER_PID.</summary>
 [StructLayout(LayoutKind.Sequential)]

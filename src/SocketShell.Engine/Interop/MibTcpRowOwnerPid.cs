@@ -1,9 +1,6 @@
-using System.Buffers.Binary;
-using System.Diagnostics;
-using System.Net;
 using System.Runtime.InteropServices;
 
-namespace SocketShell.SystemSockets;
+namespace SocketShell.Interop;
 
 /// <summary>The row layouts of iphlpapi's owner-PID tables (tcpmib.h, udpmib.h). All 4-byte aligned, no padding.</summary>
 [StructLayout(LayoutKind.Sequential)]
