@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text;
 using SocketShell.Listeners;
 using SocketShell.Client;
+using SocketShell.Engine.Tests.Skips;
 using SocketShell.Unix;
 using static SocketShell.Engine.Tests.Listeners.ListenerTestHelpers;
 
@@ -86,14 +87,9 @@ public sealed class UnixClientTests
         Assert.Equal(SocketErrorKind.InvalidSocketPath, e.Kind);
     }
 
-    [Fact]
+    [FactNeeding(Requirement.Linux)]
     public async Task An_abstract_name_connects_on_linux()
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return; // abstract names are Linux only
-        }
-
         string name = "@socketshell-test-" + Guid.NewGuid().ToString("N");
         SocketListener l = ListenerRegistry.Start(new ListenerOptions { Path = name, Protocol = TransportProtocol.Unix, Address = null, Mode = ListenerMode.Echo });
         try
@@ -108,14 +104,9 @@ public sealed class UnixClientTests
         }
     }
 
-    [Fact]
+    [FactNeeding(Requirement.RootToActAsNobody)]
     public async Task Another_user_without_permission_gets_AccessDenied()
     {
-        if (!ThreadCredentials.CanRunAsOtherUser)
-        {
-            return; // needs root to switch one thread to user nobody (Linux x86-64/arm64)
-        }
-
         using var dir = new UnixTestDirectory();
         string path = dir.File("private.sock");
         SocketListener l = ListenerRegistry.Start(new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null, Permission = UnixFileMode.UserRead | UnixFileMode.UserWrite });

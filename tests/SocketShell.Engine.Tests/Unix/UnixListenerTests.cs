@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using SocketShell.Unix;
+using SocketShell.Engine.Tests.Skips;
 using SocketShell.Listeners;
 using static SocketShell.Engine.Tests.Listeners.ListenerTestHelpers;
 
@@ -218,14 +219,10 @@ public sealed class UnixListenerTests
         Assert.Equal(SocketErrorKind.PathNotFound, e.Kind);
     }
 
-    [Fact]
+    [FactNeeding(Requirement.NotWindows)]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public async Task Permission_sets_the_socket_file_mode()
     {
-        if (OperatingSystem.IsWindows())
-        {
-            return; // no file modes there
-        }
-
         using var dir = new UnixTestDirectory();
         string path = dir.File("mode.sock");
         SocketListener l = StartOn(path, configure: o => o.Permission = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.GroupWrite);

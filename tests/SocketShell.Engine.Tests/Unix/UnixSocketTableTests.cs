@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
+using SocketShell.Engine.Tests.Skips;
 using SocketShell.Listeners;
 using SocketShell.SystemSockets;
 using static SocketShell.Engine.Tests.Listeners.ListenerTestHelpers;
@@ -16,17 +17,16 @@ public sealed class UnixSocketTableTests
         return p.ProcessName;
     }
 
-    public static TheoryData<LinuxTableReader> Readers => new() { LinuxTableReader.Netlink, LinuxTableReader.ProcNet };
+    [FactNeeding(Requirement.LinuxNetlink)]
+    public Task Netlink_finds_exactly_its_own_listener_and_connection_with_this_process_and_the_path() =>
+        FindsItsOwn(LinuxTableReader.Netlink);
 
-    [Theory]
-    [MemberData(nameof(Readers))]
-    public async Task Finds_exactly_its_own_listener_and_connection_with_this_process_and_the_path(LinuxTableReader reader)
+    [FactNeeding(Requirement.Linux)]
+    public Task Proc_net_unix_finds_exactly_its_own_listener_and_connection_with_this_process_and_the_path() =>
+        FindsItsOwn(LinuxTableReader.ProcNet);
+
+    private static async Task FindsItsOwn(LinuxTableReader reader)
     {
-        if (!OperatingSystem.IsLinux())
-        {
-            return; // the Unix socket table is read on Linux only
-        }
-
         using var dir = new UnixTestDirectory();
         string path = dir.File("table.sock");
         SocketListener l = ListenerRegistry.Start(new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null });
