@@ -259,6 +259,20 @@ Describe 'Send-Datagram -Path and Receive-Datagram -Path' -Tag CI {
         Test-Path -LiteralPath $path | Should -BeFalse
     }
 
+    It 'stops at once on Ctrl+C and removes its socket file' {
+        $path = Join-Path $dir 'ctrlc.sock'
+        $ps = New-TestPowerShell
+        try {
+            $null = $ps.AddCommand('Receive-Datagram').AddParameter('Path', $path)
+            $h = $ps.BeginInvoke()
+            Wait-Until { Test-Path -LiteralPath $path }
+            $stopped = $ps.BeginStop($null, $null)
+            $stopped.AsyncWaitHandle.WaitOne(10000) | Should -BeTrue
+            $ps.InvocationStateInfo.State | Should -Be 'Stopped'
+        } finally { $ps.Dispose() }
+        Test-Path -LiteralPath $path | Should -BeFalse
+    }
+
     It 'reports a path with nothing there as PathNotFound' {
         { Send-Datagram -Path (Join-Path $dir 'none.sock') -Data 'x' -ErrorAction Stop } | Should -Throw -ErrorId 'PathNotFound,SocketShell.Commands.SendDatagramCommand'
     }
