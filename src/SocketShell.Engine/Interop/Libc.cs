@@ -71,6 +71,12 @@ internal static partial class Libc
     /// <summary>The size of struct statx (fixed across architectures).</summary>
     public const int StatxSize = 256;
 
+    /// <summary>The offsets of stx_dev_major and stx_dev_minor (u32 each) in struct statx.</summary>
+    public const int StatxDevMajorOffset = 136;
+
+    /// <summary>See <see cref="StatxDevMajorOffset"/>.</summary>
+    public const int StatxDevMinorOffset = 140;
+
     /// <summary>The offset of stx_mode (u16) in struct statx.</summary>
     public const int StatxModeOffset = 28;
 

@@ -9,6 +9,16 @@ public sealed class UnixSocketFilter
     /// <summary>Paths (or '@abstract' names) to keep; the module passes wildcard matching here. Unnamed sockets never match.</summary>
     public Func<string, bool>? Path { get; init; }
 
+    /// <summary>
+    /// Socket file paths (no wildcards) whose file identity also matches: a socket bound as
+    /// /run/docker.sock is found by /var/run/docker.sock (a link to it) through its file's inode and
+    /// device (netlink gives them). A path that does not exist adds nothing.
+    /// </summary>
+    public IReadOnlyCollection<string>? LiteralPaths { get; init; }
+
+    /// <summary>The (inode, device) of <see cref="LiteralPaths"/>, filled by <see cref="UnixSocketQuery.Run"/>.</summary>
+    internal HashSet<(long Inode, long Device)>? Files { get; set; }
+
     /// <summary>Socket types to keep.</summary>
     public IReadOnlyCollection<UnixSocketType>? Type { get; init; }
 
@@ -38,11 +48,14 @@ public sealed class UnixSocketFilter
     {
         ArgumentNullException.ThrowIfNull(socket);
         return !ExcludesAll
-            && (Path is null || (socket.Path is not null && Path(socket.Path)))
+            && (Path is null || (socket.Path is not null && Path(socket.Path)) || MatchesFile(socket))
             && (Type is null || Type.Contains(socket.Type))
             && (State is null || State.Contains(socket.State))
             && (!Listening || socket.IsListening);
     }
+
+    private bool MatchesFile(UnixSystemSocket socket) =>
+        Files is { Count: > 0 } files && socket.FileInode is long inode && socket.FileDevice is long device && files.Contains((inode, device));
 
     /// <summary>True when the process filters match (call after the processes were resolved).</summary>
     public bool MatchesProcess(UnixSystemSocket socket)

@@ -18,6 +18,21 @@ public static class UnixSocketQuery
             filters = [new UnixSocketFilter()];
         }
 
+        foreach (UnixSocketFilter f in filters)
+        {
+            if (f.LiteralPaths is { Count: > 0 } paths)
+            {
+                f.Files = [];
+                foreach (string path in paths)
+                {
+                    if (Unix.UnixSocketPath.Inspect(path, out ulong inode, out long device) == Unix.UnixPathKind.Socket && inode > 0)
+                    {
+                        f.Files.Add(((long)inode, device));
+                    }
+                }
+            }
+        }
+
         UnixSocketTable table = source.ReadTable(cancellationToken);
         var candidates = table.Sockets.Where(s => filters.Any(f => f.MatchesSocket(s))).ToList();
         bool needProcesses = filters.Any(f => f.NeedsProcesses);

@@ -51,12 +51,19 @@ internal static class UnixSocketPath
     }
 
     /// <summary>What is at <paramref name="path"/> (a final symbolic link is followed).</summary>
-    public static UnixPathKind Inspect(string path) => Inspect(path, out _);
+    public static UnixPathKind Inspect(string path) => Inspect(path, out _, out _);
 
     /// <summary>What is at <paramref name="path"/>, and its inode number (0 where not known).</summary>
-    public static unsafe UnixPathKind Inspect(string path, out ulong inode)
+    public static UnixPathKind Inspect(string path, out ulong inode) => Inspect(path, out inode, out _);
+
+    /// <summary>
+    /// What is at <paramref name="path"/>, its inode number and its device as the kernel encodes it
+    /// internally ((major &lt;&lt; 20) | minor, what sock_diag reports as udiag_vfs_dev); 0 where not known.
+    /// </summary>
+    public static unsafe UnixPathKind Inspect(string path, out ulong inode, out long device)
     {
         inode = 0;
+        device = 0;
         if (IsAbstract(path))
         {
             return UnixPathKind.Abstract;
@@ -81,6 +88,7 @@ internal static class UnixSocketPath
 
         int mode = *(ushort*)(buffer + Libc.StatxModeOffset);
         inode = *(ulong*)(buffer + Libc.StatxInoOffset);
+        device = ((long)*(uint*)(buffer + Libc.StatxDevMajorOffset) << 20) | *(uint*)(buffer + Libc.StatxDevMinorOffset);
         return (mode & 0xF000) switch
         {
             0xC000 => UnixPathKind.Socket,     // S_IFSOCK

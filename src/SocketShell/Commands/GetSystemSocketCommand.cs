@@ -96,6 +96,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
             _unixFilters.Add(new UnixSocketFilter
             {
                 Path = paths is null ? null : path => paths.Any(p => p.IsMatch(path)),
+                LiteralPaths = Path?.Where(p => !WildcardPattern.ContainsWildcardCharacters(p)).Select(p => UnixPaths.Resolve(this, p)).ToArray(),
                 State = State,
                 Listening = Listening.IsPresent,
                 ProcessId = ProcessId is null ? null : new HashSet<int>(ProcessId),

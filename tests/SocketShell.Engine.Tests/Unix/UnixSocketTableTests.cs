@@ -83,6 +83,30 @@ public sealed class UnixSocketTableTests
         Assert.True(await EventuallyAsync(() => UnixSocketQuery.Run(new LinuxUnixSocketSource(reader: reader), [new UnixSocketFilter { Path = p => p == path }], false, CancellationToken.None).Sockets.Count == 0));
     }
 
+    [FactNeeding(Requirement.LinuxNetlink)]
+    public async Task A_path_through_a_link_finds_the_socket_by_its_file()
+    {
+        using var dir = new UnixTestDirectory();
+        Directory.CreateDirectory(dir.File("real"));
+        string path = dir.File("real/svc.sock");
+        Directory.CreateSymbolicLink(dir.File("link"), dir.File("real"));
+        SocketListener l = ListenerRegistry.Start(new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null });
+        try
+        {
+            string viaLink = dir.File("link/svc.sock");
+            var byText = new UnixSocketFilter { Path = p => p == viaLink };
+            Assert.Empty(UnixSocketQuery.Run(new LinuxUnixSocketSource(reader: LinuxTableReader.Netlink), [byText], false, CancellationToken.None).Sockets);
+            var byFile = new UnixSocketFilter { Path = p => p == viaLink, LiteralPaths = [viaLink] };
+            UnixSystemSocket found = Assert.Single(UnixSocketQuery.Run(new LinuxUnixSocketSource(reader: LinuxTableReader.Netlink), [byFile], false, CancellationToken.None).Sockets);
+            Assert.Equal(path, found.Path);
+            Assert.Equal(SystemSocketState.Listen, found.State);
+        }
+        finally
+        {
+            await l.StopAsync();
+        }
+    }
+
     [Fact]
     public void Filters_by_type_state_listening_and_process_name()
     {
