@@ -302,6 +302,17 @@ Describe 'Test-Port -Path' -Tag CI {
         Test-Port -Path $live, $none -Quiet | Should -Be @($true, $false)
     }
 
+    It 'waits with -Wait: Open at once for a live socket, WaitTimeout (OperationTimeout) for one that never appears' {
+        $live = Join-Path $dir 'up.sock'
+        $null = Start-SocketListener -Path $live
+        (Test-Port -Path $live -Wait -WaitTimeout 5).Status | Should -Be 'Open'
+        $err = $null
+        $r = Test-Port -Path (Join-Path $dir 'never.sock') -Wait -WaitTimeout 0.3 -ErrorVariable err -ErrorAction SilentlyContinue
+        $r.Status | Should -Be 'NotFound'
+        $err[0].FullyQualifiedErrorId | Should -Be 'WaitTimeout,SocketShell.Commands.TestPortCommand'
+        $err[0].CategoryInfo.Category | Should -Be 'OperationTimeout'
+    }
+
     It 'takes paths from Get-SystemSocket objects in the pipeline' -Skip:(-not $IsLinux) {
         $path = Join-Path $dir 'piped.sock'
         $null = Start-SocketListener -Path $path

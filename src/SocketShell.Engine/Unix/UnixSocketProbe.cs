@@ -7,6 +7,31 @@ namespace SocketShell.Unix;
 public static class UnixSocketProbe
 {
     /// <summary>
+    /// Probes <paramref name="path"/> until it is Open or <paramref name="waitTimeout"/> has passed (a
+    /// service that is starting: the socket file appears, then it listens), each attempt bounded by
+    /// <paramref name="timeout"/>, 100 ms between attempts growing to 1 s. <paramref name="onAttempt"/>
+    /// sees every attempt that is not Open (for -Verbose). Returns the last result.
+    /// </summary>
+    public static async Task<PortStatus> WaitAsync(string path, TimeSpan timeout, TimeSpan waitTimeout, Action<PortStatus>? onAttempt, CancellationToken cancellationToken)
+    {
+        long started = Stopwatch.GetTimestamp();
+        TimeSpan pause = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            PortStatus status = await ProbeAsync(path, timeout, cancellationToken).ConfigureAwait(false);
+            TimeSpan left = waitTimeout - Stopwatch.GetElapsedTime(started);
+            if (status.Open || left <= TimeSpan.Zero)
+            {
+                return status;
+            }
+
+            onAttempt?.Invoke(status);
+            await Task.Delay(pause < left ? pause : left, cancellationToken).ConfigureAwait(false);
+            pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 1000));
+        }
+    }
+
+    /// <summary>
     /// Connects to <paramref name="path"/> (a stream socket; when the socket is of another type,
     /// seqpacket then datagram) and closes at once. Open: it connected; Closed: refused (a stale
     /// socket file); NotFound: nothing there, or not a socket; AccessDenied; TimedOut: a listener

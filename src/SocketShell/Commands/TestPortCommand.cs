@@ -104,11 +104,13 @@ public sealed class TestPortCommand : SocketCmdletBase
     /// <summary>Keep probing until the port is open or the wait times out.</summary>
     [Parameter(Mandatory = true, ParameterSetName = WaitSet, HelpMessage = "Keep probing each host and port until it is open or -WaitTimeout has passed.")]
     [Parameter(Mandatory = true, ParameterSetName = WaitQuietSet, HelpMessage = "Keep probing each host and port until it is open or -WaitTimeout has passed.")]
+    [Parameter(ParameterSetName = PathSet, HelpMessage = "Keep probing each host and port until it is open or -WaitTimeout has passed.")]
     public SwitchParameter Wait { get; set; }
 
     /// <summary>The whole wait for each host and port.</summary>
     [Parameter(ParameterSetName = WaitSet, HelpMessage = "With -Wait: how long to keep trying each host and port in all (default 60 s); each attempt still ends after -Timeout.")]
     [Parameter(ParameterSetName = WaitQuietSet, HelpMessage = "With -Wait: how long to keep trying each host and port in all (default 60 s); each attempt still ends after -Timeout.")]
+    [Parameter(ParameterSetName = PathSet, HelpMessage = "With -Wait: how long to keep trying each host and port in all (default 60 s); each attempt still ends after -Timeout.")]
     [TimeoutTransformation]
     public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromSeconds(60);
 
@@ -292,7 +294,17 @@ public sealed class TestPortCommand : SocketCmdletBase
             PortStatus status;
             try
             {
-                status = WaitFor(Unix.UnixSocketProbe.ProbeAsync(path, Timeout, CancellationToken));
+                if (IsWait)
+                {
+                    var attempts = new ConcurrentQueue<PortStatus>();
+                    Task<PortStatus> waiting = Unix.UnixSocketProbe.WaitAsync(path, Timeout, WaitTimeout, attempts.Enqueue, CancellationToken);
+                    WaitAndDrain(waiting, attempts, a => WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.PortWaitAttempt, path, a.Status)));
+                    status = waiting.Result;
+                }
+                else
+                {
+                    status = WaitFor(Unix.UnixSocketProbe.ProbeAsync(path, Timeout, CancellationToken));
+                }
             }
             catch (SocketShellException e)
             {
@@ -315,6 +327,11 @@ public sealed class TestPortCommand : SocketCmdletBase
             else
             {
                 WriteObject(status);
+                if (IsWait && !status.Open)
+                {
+                    string message = string.Format(CultureInfo.CurrentCulture, Messages.PortWaitTimeout, path, WaitTimeout, status.Status);
+                    WriteSocketError(new TimeoutException(message), path, "WaitTimeout", ErrorCategory.OperationTimeout);
+                }
             }
         }
     }

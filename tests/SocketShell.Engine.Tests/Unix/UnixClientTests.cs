@@ -141,6 +141,39 @@ public sealed class UnixClientTests
     }
 
     [Fact]
+    public async Task Waiting_on_a_path_returns_open_once_a_listener_appears_and_not_found_when_none_does()
+    {
+        using var dir = new UnixTestDirectory();
+        string path = dir.File("later.sock");
+        SocketListener? l = null;
+        int attempts = 0;
+        try
+        {
+            // The listener starts when the first attempt has seen nothing there: no timing guess.
+            PortStatus status = await UnixSocketProbe.WaitAsync(path, Bound, Bound, s =>
+            {
+                Assert.Equal(PortState.NotFound, s.Status);
+                if (Interlocked.Increment(ref attempts) == 1)
+                {
+                    l = ListenerRegistry.Start(new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null });
+                }
+            }, CancellationToken.None).WaitAsync(Bound);
+            Assert.Equal(PortState.Open, status.Status);
+            Assert.Equal(1, attempts);
+
+            PortStatus none = await UnixSocketProbe.WaitAsync(dir.File("never.sock"), Bound, TimeSpan.FromMilliseconds(250), null, CancellationToken.None).WaitAsync(Bound);
+            Assert.Equal(PortState.NotFound, none.Status);
+        }
+        finally
+        {
+            if (l is not null)
+            {
+                await l.StopAsync();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Test_port_path_says_open_closed_and_not_found()
     {
         using var dir = new UnixTestDirectory();
