@@ -37,7 +37,8 @@ Describe 'Start-SocketListener -Path' -Tag CI {
     ) {
         param($Mode)
         $path = Join-Path $dir "$Mode.sock"
-        $l = Start-SocketListener -Path $path -Mode $Mode -Response "OK`n"
+        $extra = if ($Mode -eq 'Reply') { @{ Response = "OK`n" } } else { @{} }
+        $l = Start-SocketListener -Path $path -Mode $Mode @extra
         $l.Protocol | Should -Be 'Unix'
         $l.Path | Should -Be $path
         $l.Name | Should -Be "unix-$Mode.sock"
