@@ -35,6 +35,13 @@
             ProjectUri   = 'https://github.com/socketshell/SocketShell'
             LicenseUri   = 'https://github.com/socketshell/SocketShell/blob/main/LICENSE'
             ReleaseNotes = @'
+Unreleased (hardening, issue 10):
+- Listeners and connections belong to the runspace that made them; Remove-Module or a closing runspace cleans up only its own.
+- One host check for Test-Port, Connect-Socket, Send-Datagram: a host with a port ('[::1]:8080') or a resolver shorthand ('22', '127.1') is InvalidComputerName, nothing is sent; destination ports are 1-65535 everywhere; utf8BOM is refused.
+- Get-AvailablePort no longer reports a port in TIME_WAIT as free; BytesSent counts a cancelled send; Test-Port -Wait ends at the wait; ListenerStopped instead of ReceiveTimeout.
+- One error catalogue, every ErrorId documented in about_SocketShell (InvalidData is now InvalidPayload; SocketTableNotSupported; ListenerOptionConflict, InvalidListenerName, ParameterConflict, InvalidPort are new).
+- Test-Port has two parameter sets (Default, Wait; -Quiet modifies both) and takes Get-SystemSocket sockets; deserialized objects format with their views; ProcessIds reads "1,2" in CSV; completers for ports, listener ids and socket-owning processes.
+
 0.1.0: first release.
 - Listeners: Start-SocketListener (TCP/UDP; Capture, Echo, Reply, Discard; TLS; bounded capture), Get-SocketListener, Stop-SocketListener, Receive-SocketData.
 - Client sessions: Connect-Socket (TCP/TLS), Send-SocketData, Receive-SocketData -Socket, Get-Socket, Disconnect-Socket.

@@ -73,6 +73,27 @@ Describe 'Receive-SocketData' -Tag CI {
         finally { $u.Dispose() }
     }
 
+    It 'says ListenerStopped, not ReceiveTimeout, when the listener stops during the wait (issue 10)' {
+        $l = Start-SocketListener 0
+        $ps = [powershell]::Create()
+        try {
+            $null = $ps.AddScript({
+                param($Manifest, $Listener)
+                Import-Module $Manifest
+                Receive-SocketData $Listener -Wait -Timeout 60 -ErrorAction SilentlyContinue -ErrorVariable e
+                $e | ForEach-Object { $_.FullyQualifiedErrorId; $_.CategoryInfo.Category.ToString() }
+            }).AddArgument($manifest).AddArgument($l)
+            $handle = $ps.BeginInvoke()
+            # Stop while the other runspace waits (it holds the listener object handed over).
+            Wait-Until { $ps.InvocationStateInfo.State -eq 'Running' }
+            $l | Stop-SocketListener
+            $handle.AsyncWaitHandle.WaitOne(20000) | Should -BeTrue
+            $out = $ps.EndInvoke($handle)
+            $out | Should -Be @('ListenerStopped,SocketShell.Commands.ReceiveSocketDataCommand', 'OperationStopped')
+        }
+        finally { $ps.Dispose() }
+    }
+
     It 'writes ReceiveTimeout when nothing arrives within -Timeout' {
         $l = Start-SocketListener 0
         { Receive-SocketData $l -Wait -Timeout 0.2 -ErrorAction Stop } | Should -Throw -ErrorId 'ReceiveTimeout,SocketShell.Commands.ReceiveSocketDataCommand'

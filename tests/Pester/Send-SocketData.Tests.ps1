@@ -34,6 +34,23 @@ Describe 'Send-SocketData' -Tag CI {
         $c.BytesSent | Should -Be $expected.Length
     }
 
+    It 'sends an array given as an argument exactly as the same items piped (issue 10)' {
+        Send-SocketData $c 'a', 'b'
+        'c', 'd' | Send-SocketData $c
+        Send-SocketData $c 1, 'x'
+        $expected = [System.Text.Encoding]::UTF8.GetBytes("a`nb`nc`nd`n1`nx`n")
+        (Read-TestSocket $server $expected.Length) -join ',' | Should -Be ($expected -join ',')
+        $c.BytesSent | Should -Be $expected.Length
+    }
+
+    It 'refuses -Encoding utf8BOM instead of sending utf8 without the mark it promises' {
+        { Send-SocketData $c 'x' -Encoding utf8BOM -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,SocketShell.Commands.SendSocketDataCommand'
+        { Send-Datagram 127.0.0.1 9 'x' -Encoding utf8BOM -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentTransformationError,SocketShell.Commands.SendDatagramCommand'
+        $c.BytesSent | Should -Be 0
+    }
+
     It 'uses -NewLine after each string, or nothing with -NoNewline' {
         'A', 'B' | Send-SocketData $c -NewLine "`r`n"
         Send-SocketData $c -InputObject 'C' -NoNewline
@@ -106,7 +123,8 @@ Describe 'Send-SocketData' -Tag CI {
                 Send-SocketData $Connection $big
             }).AddArgument($c)
             $handle = $ps.BeginInvoke()
-            Wait-Until { $c.BytesSent -eq 0 -and $ps.InvocationStateInfo.State -eq 'Running' }
+            # BytesSent grows while the send runs (piece by piece), then stalls when the buffers are full.
+            Wait-Until { $c.BytesSent -gt 0 -and $ps.InvocationStateInfo.State -eq 'Running' }
             # The peer never reads: the send blocks once the socket buffers are full.
             $handle.AsyncWaitHandle.WaitOne(500) | Should -BeFalse
             $sw = [System.Diagnostics.Stopwatch]::StartNew()
@@ -114,6 +132,9 @@ Describe 'Send-SocketData' -Tag CI {
             $sw.ElapsedMilliseconds | Should -BeLessThan 5000
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
             $c.State | Should -Be 'Open'
+            # Counters count what really went out (issue 10): not 0, not the whole 64 MB.
+            $c.BytesSent | Should -BeGreaterThan 0
+            $c.BytesSent | Should -BeLessThan 64MB
         }
         finally { $ps.Dispose() }
     }

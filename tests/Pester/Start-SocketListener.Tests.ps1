@@ -116,6 +116,29 @@ Describe 'Start-SocketListener' -Tag CI {
         { Start-SocketListener 0 -Mode Reply -ErrorAction Stop } | Should -Throw -ErrorId 'InvalidListenerOptions,SocketShell.Commands.StartSocketListenerCommand'
     }
 
+    It 'refuses options that would do nothing in the chosen mode, and wildcard names (issue 10)' {
+        $before = @(Get-SocketListener).Count
+        { Start-SocketListener 0 -Mode Echo -Response 'x' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ListenerOptionConflict,SocketShell.Commands.StartSocketListenerCommand'
+        { Start-SocketListener 0 -CloseAfterReply -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ListenerOptionConflict,SocketShell.Commands.StartSocketListenerCommand'
+        { Start-SocketListener 0 -Name 'web*' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'InvalidListenerName,SocketShell.Commands.StartSocketListenerCommand'
+        @(Get-SocketListener).Count | Should -Be $before
+    }
+
+    It 'refuses a banner or response that is not bytes or text as InvalidPayload, naming no .NET parameter' {
+        foreach ($call in { Start-SocketListener 0 -Banner @(1, 2, 300) -ErrorAction Continue }, { Start-SocketListener 0 -Mode Reply -Response @('a', 'b') -ErrorAction Continue }) {
+            $all = @(& $call 2>&1)
+            $all | Where-Object { $_ -isnot [System.Management.Automation.ErrorRecord] } | Should -BeNullOrEmpty
+            $err = @($all | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+            $err | Should -HaveCount 1
+            $err[0].FullyQualifiedErrorId | Should -Be 'InvalidPayload,SocketShell.Commands.StartSocketListenerCommand'
+            $err[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+            $err[0].Exception.Message | Should -Not -BeLike '*(Parameter*'
+        }
+    }
+
     It 'does nothing with -WhatIf' {
         $before = @(Get-SocketListener).Count
         Start-SocketListener 0 -WhatIf | Should -BeNullOrEmpty

@@ -122,6 +122,40 @@ HostName,Port
         $byHost.Status | Should -Be @('Closed', 'Closed')
     }
 
+    It 'binds piped hosts with -Quiet or -Wait alone, as from a string or Import-Csv (issue 10)' {
+        '127.0.0.1' | Test-Port -Port $openPort -Quiet | Should -BeTrue
+        ('127.0.0.1' | Test-Port -Port $openPort -Wait -WaitTimeout 5).Status | Should -Be 'Open'
+        '127.0.0.1' | Test-Port -Port $openPort -Wait -Quiet -WaitTimeout 5 | Should -BeTrue
+        $csv = Join-Path ([IO.Path]::GetTempPath()) "ss-hosts-$([guid]::NewGuid()).csv"
+        try {
+            "ComputerName`n127.0.0.1`n127.0.0.1" | Set-Content $csv
+            Import-Csv $csv | Test-Port -Port $openPort, $closedPort -Quiet | Should -Be @($true, $false, $true, $false)
+            (Import-Csv $csv | Test-Port -Port $openPort -Wait -WaitTimeout 5).Status | Should -Be @('Open', 'Open')
+        }
+        finally { Remove-Item $csv -ErrorAction SilentlyContinue }
+    }
+
+    It 'probes Get-SystemSocket -Listening sockets piped in (a wildcard address on loopback)' -Skip:(-not $IsLinux) {
+        $any = [System.Net.Sockets.TcpListener]::new([ipaddress]::Any, 0)
+        $any.Start()
+        try {
+            $p = $any.LocalEndpoint.Port
+            $r = Get-SystemSocket -Listening -LocalPort $p -Protocol Tcp | Test-Port
+            $r | Should -HaveCount 1
+            $r.ComputerName | Should -Be '127.0.0.1'
+            $r.Port | Should -Be $p
+            $r.Status | Should -Be 'Open'
+        }
+        finally { $any.Stop() }
+    }
+
+    It 'refuses -Quiet with -Open or -AllAddresses as ParameterConflict' {
+        { Test-Port 127.0.0.1 $openPort -Quiet -Open -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterConflict,SocketShell.Commands.TestPortCommand'
+        { Test-Port 127.0.0.1 $openPort -Quiet -AllAddresses -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterConflict,SocketShell.Commands.TestPortCommand'
+    }
+
     It 'writes only open results with -Open' {
         $r = Test-Port 127.0.0.1 $closedPort, $openPort, $closedPort -Open
         $r | Should -HaveCount 1

@@ -20,7 +20,7 @@ public sealed class ListenScenario : IBenchScenario
     public async Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
         string? path = args.Has("path") ? args.Get("path", "") : null;
-        SocketListener l = ListenerRegistry.Start(new ListenerOptions
+        SocketListener l = new ListenerRegistry().Start(new ListenerOptions
         {
             Path = path,
             Address = path is null ? IPAddress.Loopback : null,

@@ -21,15 +21,16 @@ public static class SocketClient
     /// (with the certificate problem in the message); the target is <c>host:port</c>.
     /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing is left open.</exception>
-    public static async Task<SocketConnection> ConnectAsync(SocketConnectOptions options, CancellationToken cancellationToken)
+    public static async Task<SocketConnection> ConnectAsync(SocketConnectOptions options, SocketSessions sessions, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (options.Path is not null)
         {
-            return await ConnectUnixAsync(options, cancellationToken).ConfigureAwait(false);
+            return await ConnectUnixAsync(options, sessions, cancellationToken).ConfigureAwait(false);
         }
 
         Validate(options);
+        ArgumentNullException.ThrowIfNull(sessions);
         string target = options.Target;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
@@ -50,16 +51,16 @@ public static class SocketClient
         {
             throw new SocketShellException(
                 SocketErrorKind.ConnectTimeout,
-                $"The name '{options.ComputerName}' did not resolve within {Seconds(options.Timeout)} s.",
+                $"The name '{options.ComputerName}' did not resolve within {Common.DurationText.Format(options.Timeout)}.",
                 target);
         }
 
-        return await ConnectAsync(options, addresses, deadline.Token, cancellationToken).ConfigureAwait(false);
+        return await ConnectAsync(options, sessions, addresses, deadline.Token, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Connects to <paramref name="addresses"/> in order (the resolver's work already done).</summary>
     private static async Task<SocketConnection> ConnectAsync(
-        SocketConnectOptions options, IReadOnlyList<IPAddress> addresses, CancellationToken deadline, CancellationToken cancellationToken)
+        SocketConnectOptions options, SocketSessions sessions, IReadOnlyList<IPAddress> addresses, CancellationToken deadline, CancellationToken cancellationToken)
     {
         string target = options.Target;
         var failures = new List<(IPAddress Address, SocketException Error)>();
@@ -99,7 +100,7 @@ public static class SocketClient
                 }
 
                 TimeSpan connectTime = Stopwatch.GetElapsedTime(started);
-                var connection = new SocketConnection(SocketSessions.NextId(), options.ComputerName.Trim(), socket, stream, ssl, connectTime);
+                var connection = new SocketConnection(sessions, options.ComputerName.Trim(), socket, stream, ssl, connectTime);
                 handedOver = true;
                 if (cancellationToken.IsCancellationRequested)
                 {
@@ -107,7 +108,7 @@ public static class SocketClient
                     cancellationToken.ThrowIfCancellationRequested();
                 }
 
-                SocketSessions.Add(connection);
+                sessions.Add(connection);
                 connection.Start();
                 return connection;
             }
@@ -117,7 +118,7 @@ public static class SocketClient
                 string what = ssl is null ? "No connection" : "The TLS handshake did not complete";
                 throw new SocketShellException(
                     SocketErrorKind.ConnectTimeout,
-                    $"{what} within {Seconds(options.Timeout)} s (waited on {EndPointText.Format(address, options.Port)}{tried}).",
+                    $"{what} within {Common.DurationText.Format(options.Timeout)} (waited on {EndPointText.Format(address, options.Port)}{tried}).",
                     target);
             }
             finally
@@ -155,7 +156,7 @@ public static class SocketClient
     /// Failures are PathNotFound, NotASocket, AccessDenied, ConnectionRefused, InvalidSocketPath or
     /// ConnectTimeout (a listener whose backlog is full), with the path as target.
     /// </summary>
-    private static async Task<SocketConnection> ConnectUnixAsync(SocketConnectOptions options, CancellationToken cancellationToken)
+    private static async Task<SocketConnection> ConnectUnixAsync(SocketConnectOptions options, SocketSessions sessions, CancellationToken cancellationToken)
     {
         string path = options.Path!;
         if (options.Timeout <= TimeSpan.Zero && options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
@@ -193,7 +194,7 @@ public static class SocketClient
                 await AuthenticateAsync(ssl, options, path, deadline.Token).ConfigureAwait(false);
             }
 
-            var connection = new SocketConnection(SocketSessions.NextId(), path, socket, stream, ssl, Stopwatch.GetElapsedTime(started));
+            var connection = new SocketConnection(sessions, path, socket, stream, ssl, Stopwatch.GetElapsedTime(started));
             handedOver = true;
             if (cancellationToken.IsCancellationRequested)
             {
@@ -201,14 +202,14 @@ public static class SocketClient
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            SocketSessions.Add(connection);
+            sessions.Add(connection);
             connection.Start();
             return connection;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             string what = ssl is null ? "No connection" : "The TLS handshake did not complete";
-            throw new SocketShellException(SocketErrorKind.ConnectTimeout, $"{what} within {Seconds(options.Timeout)} s (the listener at '{path}' does not accept: its backlog may be full).", path);
+            throw new SocketShellException(SocketErrorKind.ConnectTimeout, $"{what} within {Common.DurationText.Format(options.Timeout)} (the listener at '{path}' does not accept: its backlog may be full).", path);
         }
         finally
         {
@@ -272,11 +273,11 @@ public static class SocketClient
     private static void Validate(SocketConnectOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.ComputerName, nameof(options));
+        Common.HostNameRules.Validate(options.ComputerName);
         ArgumentNullException.ThrowIfNull(options.Resolver, nameof(options));
         if (options.Port is < 1 or > PortListParser.MaxPort)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), options.Port, "The port must be from 1 to 65535.");
+            throw new SocketShellException(SocketErrorKind.InvalidPort, $"The port {options.Port} is not a destination port: it must be from 1 to 65535.", options.Target);
         }
 
         if (options.Timeout <= TimeSpan.Zero && options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
@@ -288,5 +289,4 @@ public static class SocketClient
     private static string Describe(List<(IPAddress Address, SocketException Error)> failures, int port)
         => string.Join("; ", failures.Select(f => $"{EndPointText.Format(f.Address, port)}: {f.Error.SocketErrorCode}"));
 
-    private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture);
 }

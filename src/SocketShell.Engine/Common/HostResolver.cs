@@ -10,11 +10,13 @@ public static class HostResolver
     /// Resolves <paramref name="computerName"/>. A literal is returned as it is (no DNS query); a name
     /// is resolved by the operating system's resolver, the order it gives kept, then filtered by family.
     /// </summary>
-    /// <exception cref="SocketShellException">Kind <see cref="SocketErrorKind.HostNotFound"/> when nothing of the family resolves.</exception>
+    /// <exception cref="SocketShellException">
+    /// Kind <see cref="SocketErrorKind.InvalidComputerName"/> when the text is no host (see <see cref="Common.HostNameRules"/>; nothing is resolved),
+    /// <see cref="SocketErrorKind.HostNotFound"/> when nothing of the family resolves.
+    /// </exception>
     public static async Task<IPAddress[]> ResolveAsync(string computerName, IPFamily family, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(computerName);
-        string name = computerName.Trim();
+        string name = Common.HostNameRules.Validate(computerName);
         if (TryParseLiteral(name, out IPAddress? literal))
         {
             if (!Matches(literal, family))
@@ -58,9 +60,11 @@ public static class HostResolver
             t = t[1..^1];
         }
 
-        // IPAddress.TryParse accepts "1" or "1.2" as IPv4 shorthands; only dotted quads and IPv6 count as literals here.
-        if (IPAddress.TryParse(t, out address) &&
-            (address.AddressFamily == AddressFamily.InterNetworkV6 || t.Count(c => c == '.') == 3))
+        // IPAddress.TryParse accepts "1", "127.1", "0x7f.1", "017.0.0.1" (inet_aton shorthands) and "[::1]:8080"
+        // (dropping the port): only four decimal numbers and plain IPv6 count as literals here.
+        if (!t.Contains('[', StringComparison.Ordinal) && !t.Contains(']', StringComparison.Ordinal) &&
+            IPAddress.TryParse(t, out address) &&
+            (address.AddressFamily == AddressFamily.InterNetworkV6 || Common.HostNameRules.IsDottedQuad(t)))
         {
             return true;
         }

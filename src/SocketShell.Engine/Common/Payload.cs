@@ -12,7 +12,7 @@ public static class Payload
 
     /// <summary>The encoding names cmdlets complete and accept, besides any name or code page .NET knows.</summary>
     public static readonly IReadOnlyList<string> EncodingNames =
-        ["utf8", "utf8NoBOM", "utf8BOM", "ascii", "unicode", "bigendianunicode", "utf32", "bigendianutf32", "latin1"];
+        ["utf8", "utf8NoBOM", "ascii", "unicode", "bigendianunicode", "utf32", "bigendianutf32", "latin1"];
 
     /// <summary>Resolves an encoding by the names PowerShell users know, a .NET name, or a code page number.</summary>
     /// <exception cref="ArgumentException">The name is not an encoding.</exception>
@@ -24,7 +24,10 @@ public static class Payload
             case "UTF8" or "UTF-8" or "UTF8NOBOM":
                 return Utf8NoBom;
             case "UTF8BOM":
-                return new UTF8Encoding(encoderShouldEmitUTF8Identifier: true);
+                // Strings are encoded piece by piece (lines, datagrams, replies), so no byte order mark is ever
+                // written: offering utf8BOM would promise one and send plain utf8.
+                throw new ArgumentException(
+                    "SocketShell writes no byte order mark, so utf8BOM would send the same bytes as utf8: use utf8, and send the mark as bytes (0xEF,0xBB,0xBF) where a peer needs it.");
             case "ASCII":
                 return Encoding.ASCII;
             case "UNICODE" or "UTF16" or "UTF-16":

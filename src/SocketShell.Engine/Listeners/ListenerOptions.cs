@@ -66,67 +66,69 @@ public sealed class ListenerOptions
     /// <summary>The encoding captured messages decode their Text with.</summary>
     public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
 
-    /// <summary>Throws <see cref="ArgumentException"/> when the options contradict each other.</summary>
+    /// <summary>Throws <see cref="SocketShellException"/> (InvalidListenerOptions, TcpOnlyParameter) when the options contradict each other.</summary>
     public void Validate()
     {
         if (Port is < 0 or > PortListParser.MaxPort)
         {
-            throw new ArgumentException($"Port {Port} is outside the range 0 to {PortListParser.MaxPort}.", nameof(Port));
+            throw Invalid($"The port {Port} is outside the range 0 to {PortListParser.MaxPort}.");
         }
 
         if (MaxConnections < 1)
         {
-            throw new ArgumentException("MaxConnections must be at least 1.", nameof(MaxConnections));
+            throw Invalid("A listener must serve at least one connection at a time.");
         }
 
         if (CaptureLimit < 0)
         {
-            throw new ArgumentException("CaptureLimit must be zero or more.", nameof(CaptureLimit));
+            throw Invalid("The capture limit must be zero or more bytes.");
         }
 
         if (IdleTimeout is { } idle && (idle <= TimeSpan.Zero || idle > DurationParser.Maximum))
         {
-            throw new ArgumentException("IdleTimeout must be greater than zero.", nameof(IdleTimeout));
+            throw Invalid("The idle timeout must be greater than zero.");
         }
 
         if (Mode == ListenerMode.Reply && Response is null)
         {
-            throw new ArgumentException("Reply mode needs a response to send.", nameof(Response));
+            throw Invalid("Reply mode needs a response to send.");
         }
 
         if (Certificate is not null && !Certificate.HasPrivateKey)
         {
-            throw new ArgumentException($"The certificate '{Certificate.Subject}' has no private key; a TLS listener needs one.", nameof(Certificate));
+            throw Invalid($"The certificate '{Certificate.Subject}' has no private key; a TLS listener needs one.");
         }
 
         if (Path is not null)
         {
             if (Protocol == TransportProtocol.Udp)
             {
-                throw new ArgumentException("A listener on a Unix socket path is a stream listener; Udp does not apply (use Receive-Datagram -Path for Unix datagrams).", nameof(Protocol));
+                throw Invalid("A listener on a Unix socket path is a stream listener; Udp does not apply (use Receive-Datagram -Path for Unix datagrams).");
             }
 
             if (Permission is not null && OperatingSystem.IsWindows())
             {
-                throw new ArgumentException("Windows has no file modes for Unix socket files; leave out -Permission.", nameof(Permission));
+                throw Invalid("Windows has no file modes for Unix socket files; leave out -Permission.");
             }
         }
         else if (Force || Permission is not null)
         {
-            throw new ArgumentException($"{(Force ? "Force" : "Permission")} applies to listeners on a Unix socket path only.", Force ? nameof(Force) : nameof(Permission));
+            throw Invalid($"{(Force ? "Force" : "Permission")} applies to listeners on a Unix socket path only.");
         }
         else if (Protocol == TransportProtocol.Unix)
         {
-            throw new ArgumentException("A Unix listener needs a socket path.", nameof(Path));
+            throw Invalid("A Unix listener needs a socket path.");
         }
 
         if (Protocol == TransportProtocol.Udp)
         {
-            string? tcpOnly = Banner is not null ? "Banner" : CloseAfterReply ? "CloseAfterReply" : Certificate is not null ? "Certificate" : IdleTimeout is not null ? "IdleTimeout" : null;
+            string? tcpOnly = Banner is not null ? "A banner" : CloseAfterReply ? "Closing after the reply" : Certificate is not null ? "TLS (a certificate)" : IdleTimeout is not null ? "An idle timeout" : null;
             if (tcpOnly is not null)
             {
-                throw new ArgumentException($"{tcpOnly} applies to TCP listeners only; UDP has no connections.", tcpOnly);
+                throw new SocketShellException(SocketErrorKind.TcpOnlyParameter, $"{tcpOnly} applies to TCP listeners only; UDP has no connections.");
             }
         }
     }
+
+    private static SocketShellException Invalid(string message) => new(SocketErrorKind.InvalidListenerOptions, message);
 }

@@ -5,35 +5,36 @@ using SocketShell.Common;
 namespace SocketShell.Listeners;
 
 /// <summary>
-/// The listeners of this session: started here, found by id or name, stopped together when the
-/// module is removed. A stopped listener leaves the registry; the object keeps its final counters.
+/// The listeners of one session (the module keeps one per PowerShell runspace): started here, found
+/// by id or name, stopped together when the module is removed or the runspace closes. A stopped
+/// listener leaves its registry; the object keeps its final counters and can still be stopped or
+/// read from anywhere it is handed to.
 /// </summary>
-public static class ListenerRegistry
+public sealed class ListenerRegistry
 {
-    private static readonly ConcurrentDictionary<int, SocketListener> s_listeners = new();
-    private static readonly object s_nameGate = new();
-    private static int s_nextId;
+    private readonly ConcurrentDictionary<int, SocketListener> _listeners = new();
+    private readonly object _nameGate = new();
+    private int _nextId;
 
     /// <summary>The listeners running now, by id.</summary>
-    public static IReadOnlyList<SocketListener> All => s_listeners.Values.OrderBy(l => l.Id).ToArray();
+    public IReadOnlyList<SocketListener> All => _listeners.Values.OrderBy(l => l.Id).ToArray();
 
     /// <summary>Binds and starts a listener; it is running when this returns.</summary>
     /// <exception cref="SocketShellException">PortInUse, AccessDenied, AddressNotAvailable, or a name already taken (kind Unknown, target the name).</exception>
     /// <exception cref="ArgumentException">The options contradict each other.</exception>
-    public static SocketListener Start(ListenerOptions options)
+    public SocketListener Start(ListenerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        SessionCleanup.Register("listeners", StopAllForCleanup);
         ListenerWorker worker = options.Protocol == TransportProtocol.Udp ? new UdpListenerWorker(options) : new TcpListenerWorker(options);
         System.Net.IPEndPoint? local = worker.Bind();
         SocketListener listener;
-        lock (s_nameGate)
+        lock (_nameGate)
         {
             string name;
             if (options.Name is { } requested)
             {
-                if (s_listeners.Values.Any(l => string.Equals(l.Name, requested, StringComparison.OrdinalIgnoreCase)))
+                if (_listeners.Values.Any(l => string.Equals(l.Name, requested, StringComparison.OrdinalIgnoreCase)))
                 {
                     worker.CloseAll();
                     throw new ListenerNameInUseException(requested);
@@ -46,9 +47,9 @@ public static class ListenerRegistry
                 name = options.Path is { } path ? UniqueName("unix-" + UnixName(path)) : UniqueName(options.Protocol, local!.Port);
             }
 
-            listener = new SocketListener(Interlocked.Increment(ref s_nextId), name, options, worker);
+            listener = new SocketListener(Interlocked.Increment(ref _nextId), name, options, worker, this);
             listener.SetLocalEndPoint(local);
-            s_listeners[listener.Id] = listener;
+            _listeners[listener.Id] = listener;
         }
 
         worker.Start(listener);
@@ -56,24 +57,22 @@ public static class ListenerRegistry
     }
 
     /// <summary>The running listener with this id, or null.</summary>
-    public static SocketListener? Find(int id) => s_listeners.TryGetValue(id, out SocketListener? l) ? l : null;
+    public SocketListener? Find(int id) => _listeners.TryGetValue(id, out SocketListener? l) ? l : null;
 
     /// <summary>The running listener with this name (case-insensitive), or null.</summary>
-    public static SocketListener? Find(string name) =>
-        s_listeners.Values.FirstOrDefault(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase));
+    public SocketListener? Find(string name) =>
+        _listeners.Values.FirstOrDefault(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>Stops every listener; waits up to <paramref name="timeout"/> for their sockets to close.</summary>
-    public static bool StopAll(TimeSpan timeout)
+    public bool StopAll(TimeSpan timeout)
     {
-        Task[] stops = s_listeners.Values.Select(l => l.StopAsync()).ToArray();
+        Task[] stops = _listeners.Values.Select(l => l.StopAsync()).ToArray();
         return Task.WaitAll(stops, timeout);
     }
 
-    internal static void Unregister(SocketListener listener) => s_listeners.TryRemove(listener.Id, out _);
+    internal void Unregister(SocketListener listener) => _listeners.TryRemove(new KeyValuePair<int, SocketListener>(listener.Id, listener));
 
-    private static void StopAllForCleanup() => StopAll(TimeSpan.FromSeconds(5));
-
-    private static string UniqueName(TransportProtocol protocol, int port) =>
+    private string UniqueName(TransportProtocol protocol, int port) =>
         UniqueName(string.Create(CultureInfo.InvariantCulture, $"{(protocol == TransportProtocol.Udp ? "udp" : "tcp")}-{port}"));
 
     /// <summary>The file name of a socket path (app.sock for /run/app.sock), or an abstract name without '@'.</summary>
@@ -83,10 +82,10 @@ public static class ListenerRegistry
         return name.Length == 0 ? "socket" : name;
     }
 
-    private static string UniqueName(string baseName)
+    private string UniqueName(string baseName)
     {
         string name = baseName;
-        for (int i = 2; s_listeners.Values.Any(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase)); i++)
+        for (int i = 2; _listeners.Values.Any(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase)); i++)
         {
             name = string.Create(CultureInfo.InvariantCulture, $"{baseName}-{i}");
         }

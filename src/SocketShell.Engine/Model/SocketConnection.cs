@@ -43,9 +43,13 @@ public sealed class SocketConnection : IDisposable
     private long _bytesReceived;
     private string? _error;
 
-    internal SocketConnection(int id, string computerName, Socket socket, Stream stream, SslStream? ssl, TimeSpan connectTime)
+    private const int SendPiece = 64 * 1024;
+    private readonly SocketSessions _sessions;
+
+    internal SocketConnection(SocketSessions sessions, string computerName, Socket socket, Stream stream, SslStream? ssl, TimeSpan connectTime)
     {
-        Id = id;
+        _sessions = sessions;
+        Id = sessions.NextId();
         ComputerName = computerName;
         _socket = socket;
         _stream = stream;
@@ -175,9 +179,17 @@ public sealed class SocketConnection : IDisposable
 
             try
             {
-                await _stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                // Written in pieces, each counted once the stream has taken it, so that BytesSent stays
+                // true when a big send is cancelled (Ctrl+C) or fails part-way: only the piece in flight
+                // at that moment (at most SendPiece bytes) can have gone out uncounted.
+                for (int offset = 0; offset < data.Length; offset += SendPiece)
+                {
+                    ReadOnlyMemory<byte> piece = data.Slice(offset, Math.Min(SendPiece, data.Length - offset));
+                    await _stream.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
+                    Interlocked.Add(ref _bytesSent, piece.Length);
+                }
+
                 await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                Interlocked.Add(ref _bytesSent, data.Length);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -224,7 +236,7 @@ public sealed class SocketConnection : IDisposable
     /// the stream an unfinished last line is returned as it is; null when nothing is left.
     /// </summary>
     /// <exception cref="SocketShellException">Kind <see cref="SocketErrorKind.OperationTimeout"/> when no whole line arrived in time (what did arrive stays buffered).</exception>
-    /// <exception cref="InvalidDataException">No line end within <see cref="DefaultBufferLimit"/> bytes.</exception>
+    /// <exception cref="SocketShellException">FrameTooLong: no line end within <see cref="DefaultBufferLimit"/> bytes; ReceiveInProgress.</exception>
     public Task<SocketMessage?> ReceiveLineAsync(TimeSpan timeout, Encoding? encoding, CancellationToken cancellationToken)
     {
         Encoding enc = encoding ?? Payload.Utf8NoBom;
@@ -240,7 +252,7 @@ public sealed class SocketConnection : IDisposable
     /// without the delimiter, which is consumed. At the end of the stream the rest is returned as it is.
     /// </summary>
     /// <exception cref="SocketShellException">Kind <see cref="SocketErrorKind.OperationTimeout"/> when the delimiter did not arrive in time (what did arrive stays buffered).</exception>
-    /// <exception cref="InvalidDataException">No delimiter within <see cref="DefaultBufferLimit"/> bytes.</exception>
+    /// <exception cref="SocketShellException">FrameTooLong: no delimiter within <see cref="DefaultBufferLimit"/> bytes; ReceiveInProgress.</exception>
     public Task<SocketMessage?> ReceiveUntilAsync(string delimiter, TimeSpan timeout, Encoding? encoding, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(delimiter);
@@ -314,7 +326,7 @@ public sealed class SocketConnection : IDisposable
     public void Dispose()
     {
         Release(SocketConnectionState.Closed, null);
-        SocketSessions.Remove(this);
+        _sessions.Remove(this);
     }
 
     /// <inheritdoc/>
@@ -329,7 +341,7 @@ public sealed class SocketConnection : IDisposable
     {
         if (Interlocked.Exchange(ref _receiving, 1) == 1)
         {
-            throw new InvalidOperationException($"Another receive on {Target} is in progress.");
+            throw new SocketShellException(SocketErrorKind.ReceiveInProgress, $"Another receive on {Target} is in progress.", Target);
         }
 
         try
@@ -363,7 +375,7 @@ public sealed class SocketConnection : IDisposable
 
                     if (_buffer.Length >= Math.Max(BufferLimit, wanted))
                     {
-                        throw new InvalidDataException($"{Capital(what)} did not arrive within the first {_buffer.Length} bytes received; they stay buffered.");
+                        throw new SocketShellException(SocketErrorKind.FrameTooLong, $"{Capital(what)} did not arrive within the first {_buffer.Length} bytes received; they stay buffered.", Target);
                     }
 
                     _wanted = wanted;
@@ -412,7 +424,7 @@ public sealed class SocketConnection : IDisposable
             int buffered = BufferedBytes;
             throw new SocketShellException(
                 SocketErrorKind.OperationTimeout,
-                $"{Capital(what)} did not arrive within {timeout.TotalSeconds:0.###} s; {buffered} byte(s) received so far stay buffered for the next read.",
+                $"{Capital(what)} did not arrive within {Common.DurationText.Format(timeout)}; {buffered} byte(s) received so far stay buffered for the next read.",
                 Target);
         }
     }

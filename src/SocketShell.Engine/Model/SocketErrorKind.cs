@@ -37,6 +37,18 @@ public enum SocketErrorKind
     BroadcastNotAllowed,
     /// <summary>The address given as a multicast group is not a multicast address (or not of a usable family).</summary>
     InvalidMulticastGroup,
+    /// <summary>The host is empty, carries a port, is a bare number or another resolver shorthand, or is not a valid name or address; nothing was resolved or sent.</summary>
+    InvalidComputerName,
+    /// <summary>A destination port outside 1-65535 (port 0 cannot be connected or sent to).</summary>
+    InvalidPort,
+    /// <summary>Listener options that contradict each other or cannot work (e.g. Reply mode without a response, a certificate without its private key).</summary>
+    InvalidListenerOptions,
+    /// <summary>An option that only TCP listeners have (banner, close after reply, certificate, idle timeout) given to a UDP listener.</summary>
+    TcpOnlyParameter,
+    /// <summary>Another receive on the same connection is still running.</summary>
+    ReceiveInProgress,
+    /// <summary>A line or delimited frame grew past the receive buffer without its delimiter (the data stays buffered).</summary>
+    FrameTooLong,
     /// <summary>A Unix socket path does not exist (nothing to connect or send to).</summary>
     PathNotFound,
     /// <summary>A Unix socket path exists but is not a socket (a regular file, a directory, a FIFO, ...).</summary>

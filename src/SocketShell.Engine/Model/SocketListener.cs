@@ -23,8 +23,11 @@ public sealed class SocketListener
     private int _state;
     private Exception? _error;
 
-    internal SocketListener(int id, string name, ListenerOptions options, ListenerWorker worker)
+    private readonly ListenerRegistry _registry;
+
+    internal SocketListener(int id, string name, ListenerOptions options, ListenerWorker worker, ListenerRegistry registry)
     {
+        _registry = registry;
         Id = id;
         Name = name;
         Options = options;
@@ -33,7 +36,7 @@ public sealed class SocketListener
         StartTime = DateTimeOffset.Now;
     }
 
-    /// <summary>The session-wide number of the listener.</summary>
+    /// <summary>The number of the listener in its session (runspace).</summary>
     public int Id { get; }
 
     /// <summary>The unique name (e.g. tcp-8080).</summary>
@@ -182,7 +185,7 @@ public sealed class SocketListener
         }
 
         StopTime = DateTimeOffset.Now;
-        ListenerRegistry.Unregister(this);
+        _registry.Unregister(this);
         try
         {
             await _worker.StopAsync().ConfigureAwait(false);

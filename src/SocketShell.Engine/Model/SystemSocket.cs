@@ -8,6 +8,8 @@ namespace SocketShell;
 /// </summary>
 public sealed class SystemSocket
 {
+    private ProcessIdList _processIds = ProcessIdList.None;
+
     /// <summary>Tcp or Udp.</summary>
     public TransportProtocol Protocol { get; set; }
 
@@ -40,7 +42,11 @@ public sealed class SystemSocket
     public string? ProcessName { get; set; }
 
     /// <summary>Every process id known to hold the socket (empty when none is known).</summary>
-    public IReadOnlyList<int> ProcessIds { get; set; } = [];
+    public IReadOnlyList<int> ProcessIds
+    {
+        get => _processIds;
+        set => _processIds = value as ProcessIdList ?? new ProcessIdList(value ?? []);
+    }
 
     /// <summary>
     /// Bytes waiting to be read (Linux: for a listener, connections waiting to be accepted); null

@@ -133,14 +133,14 @@ public static class PortAvailability
         var socket = new Socket(address.AddressFamily, type, protocolType);
         try
         {
-            // No SO_REUSEADDR: a port held by anyone, even in TIME_WAIT, is not reported free.
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, false);
             if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.Equals(IPAddress.IPv6Any))
             {
                 socket.DualMode = true; // "any" on IPv6 must be free on IPv4 too.
             }
 
-            socket.Bind(new IPEndPoint(address, port));
+            // No SO_REUSEADDR (which .NET's own Bind turns on for TCP on Unix): a port held by anyone, even
+            // by a connection in TIME_WAIT, is not reported free, because a non-.NET server could not bind it.
+            Interop.StrictBind.Bind(socket, new IPEndPoint(address, port));
             return socket;
         }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AccessDenied)

@@ -149,15 +149,16 @@ public sealed class PortScanner : IDisposable
     /// </summary>
     public long Add(string computerName, IReadOnlyList<int> ports)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(computerName);
         ArgumentNullException.ThrowIfNull(ports);
+        string name = Common.HostNameRules.Validate(computerName);
         foreach (int p in ports)
         {
-            ArgumentOutOfRangeException.ThrowIfNegative(p, nameof(ports));
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(p, 65535, nameof(ports));
+            if (p is < 1 or > 65535)
+            {
+                throw new SocketShellException(SocketErrorKind.InvalidPort, $"The port {p} is not a destination port: it must be from 1 to 65535.", EndPointText.Format(name, p));
+            }
         }
 
-        string name = computerName.Trim();
         var request = new ScanRequest(name, [.. ports]);
         NameEntry entry;
         lock (_gate)
@@ -436,9 +437,13 @@ public sealed class PortScanner : IDisposable
                 }
 
                 long now = Stopwatch.GetTimestamp();
+                long due = Math.Max(now, job.AttemptStart + (long)(_options.RetryInterval.TotalSeconds * Stopwatch.Frequency));
+
                 if (!status.Open && now < job.WaitDeadline)
                 {
-                    long due = Math.Max(now, job.AttemptStart + (long)(_options.RetryInterval.TotalSeconds * Stopwatch.Frequency));
+                    // A retry that could only start at or after the end of the wait would run past it: then
+                    // the job just sleeps until the wait ends and reports its last attempt (see SweepCore).
+                    due = Math.Min(due, job.WaitDeadline);
                     job.Reset();
                     lock (_gate)
                     {
@@ -501,18 +506,28 @@ public sealed class PortScanner : IDisposable
         }
 
         bool due;
+        List<ScanJob>? waitOver = null;
         lock (_gate)
         {
-            due = _queues.PromoteDue(now);
+            due = _queues.PromoteDue(now, ref waitOver);
             while (due && _parked.Count > 0)
             {
                 _idle.Push(_parked.Pop());
             }
         }
 
+        foreach (ScanJob job in waitOver ?? [])
+        {
+            _onResult(job.Pair, job.LastFullAttempt!);
+        }
+
         if (due)
         {
             Pump();
+        }
+        else if (waitOver is not null)
+        {
+            CheckFinished();
         }
     }
 

@@ -27,16 +27,27 @@ internal sealed class ScanQueues(bool allAddresses)
         _delayed.Add(job);
     }
 
-    /// <summary>Moves the delayed jobs due by <paramref name="now"/> to the front; whether any was.</summary>
-    public bool PromoteDue(long now)
+    /// <summary>
+    /// Moves the delayed jobs due by <paramref name="now"/> to the front; whether any was. A due job whose
+    /// -Wait is already over (the sweep came late) is not retried, since no attempt may start past the wait:
+    /// it goes to <paramref name="waitOver"/>, for its last attempt to be reported.
+    /// </summary>
+    public bool PromoteDue(long now, ref List<ScanJob>? waitOver)
     {
         bool due = false;
         for (int i = _delayed.Count - 1; i >= 0; i--)
         {
-            if (_delayed[i].DueTicks <= now)
+            ScanJob job = _delayed[i];
+            if (job.DueTicks <= now)
             {
-                _retry.Enqueue(_delayed[i]);
                 _delayed.RemoveAt(i);
+                if (job.LastFullAttempt is not null && now >= job.WaitDeadline)
+                {
+                    (waitOver ??= []).Add(job);
+                    continue;
+                }
+
+                _retry.Enqueue(job);
                 due = true;
             }
         }

@@ -83,8 +83,12 @@ public sealed class DatagramSender : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.Resolver, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.Port, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, 65535);
+        Common.HostNameRules.Validate(options.ComputerName);
+        if (options.Port is < 1 or > 65535)
+        {
+            throw new SocketShellException(SocketErrorKind.InvalidPort, $"The port {options.Port} is not a destination port: it must be from 1 to 65535.", EndPointText.Format(options.ComputerName, options.Port));
+        }
+
         ArgumentOutOfRangeException.ThrowIfNegative(options.LocalPort);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.LocalPort, 65535);
         if (options.Ttl is { } ttl && (ttl < 1 || ttl > 255))

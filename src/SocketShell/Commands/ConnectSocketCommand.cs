@@ -91,8 +91,8 @@ public sealed class ConnectSocketCommand : SocketCmdletBase
             Path = ParameterSetName == PathSet ? UnixPaths.Resolve(this, Path) : null,
         };
         string target = options.Target;
-        WriteVerbose($"Connecting to {target}{(UseTls ? " with TLS" : string.Empty)} (timeout {Timeout}).");
-        Task<SocketConnection> connect = SocketClient.ConnectAsync(options, CancellationToken);
+        WriteVerbose($"Connecting to {target}{(UseTls ? " with TLS" : string.Empty)} (timeout {SocketShell.Common.DurationText.Format(Timeout)}).");
+        Task<SocketConnection> connect = SocketClient.ConnectAsync(options, RunspaceSessions.Current.Connections, CancellationToken);
         SocketConnection connection;
         try
         {
@@ -111,11 +111,6 @@ public sealed class ConnectSocketCommand : SocketCmdletBase
         catch (SocketShellException e)
         {
             WriteSocketError(e, target);
-            return;
-        }
-        catch (ArgumentException e)
-        {
-            WriteError(new ErrorRecord(e, "InvalidTarget", ErrorCategory.InvalidArgument, target));
             return;
         }
 

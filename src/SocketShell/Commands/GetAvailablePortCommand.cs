@@ -86,7 +86,7 @@ public sealed class GetAvailablePortCommand : SocketCmdletBase
             string message = string.Format(
                 CultureInfo.CurrentCulture, Messages.NotEnoughFreePorts,
                 found.Count, Count, Protocol, rangeName, start, end, Address);
-            WriteError(new ErrorRecord(new InvalidOperationException(message), "NotEnoughFreePorts", ErrorCategory.ResourceUnavailable, rangeName));
+            WriteError(SocketErrors.Record(new InvalidOperationException(message), ErrorIds.NotEnoughFreePorts, rangeName));
         }
     }
 
@@ -97,7 +97,7 @@ public sealed class GetAvailablePortCommand : SocketCmdletBase
             if (Start > End)
             {
                 string message = string.Format(CultureInfo.CurrentCulture, Messages.StartAfterEnd, Start, End);
-                ThrowTerminatingError(new ErrorRecord(new ArgumentException(message), "StartAfterEnd", ErrorCategory.InvalidArgument, Start));
+                ThrowTerminatingError(SocketErrors.Record(new ArgumentException(message), ErrorIds.StartAfterEnd, Start));
             }
 
             return (Start, End, $"{Start}-{End}");
@@ -114,7 +114,7 @@ public sealed class GetAvailablePortCommand : SocketCmdletBase
         {
             string reason = catalog.Problems.Count > 0 ? catalog.Problems[0].Message : "the operating system did not say.";
             string message = string.Format(CultureInfo.CurrentCulture, Messages.RangeNotAvailable, "Ephemeral", reason);
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(message), "PortRangeUnavailable", ErrorCategory.ReadError, "Ephemeral"));
+            ThrowTerminatingError(SocketErrors.Record(new InvalidOperationException(message), ErrorIds.PortRangeUnavailable, "Ephemeral"));
         }
 
         // Windows may give TCP and UDP different ranges; "Both" takes the ports both have in common.
@@ -123,7 +123,7 @@ public sealed class GetAvailablePortCommand : SocketCmdletBase
         if (end < start)
         {
             string message = string.Format(CultureInfo.CurrentCulture, Messages.RangeNotAvailable, "Ephemeral", "TCP's and UDP's ranges do not overlap.");
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(message), "PortRangeUnavailable", ErrorCategory.InvalidData, "Ephemeral"));
+            ThrowTerminatingError(SocketErrors.Record(new InvalidOperationException(message), ErrorIds.PortRangeUnavailable, "Ephemeral"));
         }
 
         return (start, end, "Ephemeral");

@@ -43,10 +43,9 @@ public sealed class GetPortRangeCommand : SocketCmdletBase
         _catalog = PortCatalog.Read();
         foreach (PortRangeProblem problem in _catalog.Problems)
         {
-            WriteError(new ErrorRecord(problem.Exception, "PortRangeUnavailable", ErrorCategory.ReadError, problem.Message)
-            {
-                ErrorDetails = new ErrorDetails(problem.Message),
-            });
+            ErrorRecord record = SocketErrors.Record(problem.Exception, ErrorIds.PortRangeUnavailable, problem.Message);
+            record.ErrorDetails = new ErrorDetails(problem.Message);
+            WriteError(record);
         }
     }
 

@@ -29,7 +29,7 @@ public sealed class GetSocketCommand : SocketCmdletBase
     {
         if (Id is null)
         {
-            foreach (SocketConnection c in SocketSessions.GetAll())
+            foreach (SocketConnection c in RunspaceSessions.Current.Connections.GetAll())
             {
                 if (Matches(c))
                 {
@@ -42,11 +42,11 @@ public sealed class GetSocketCommand : SocketCmdletBase
 
         foreach (int id in Id)
         {
-            SocketConnection? c = SocketSessions.Get(id);
+            SocketConnection? c = RunspaceSessions.Current.Connections.Get(id);
             if (c is null)
             {
                 string message = string.Format(CultureInfo.CurrentCulture, Messages.SocketNotFound, id);
-                WriteError(new ErrorRecord(new ItemNotFoundException(message), "SocketNotFound", ErrorCategory.ObjectNotFound, id));
+                WriteError(SocketErrors.Record(new ItemNotFoundException(message), ErrorIds.SocketNotFound, id));
             }
             else if (Matches(c))
             {

@@ -25,6 +25,7 @@ public sealed class GetSocketListenerCommand : SocketCmdletBase
     /// <summary>Ids to get.</summary>
     [Parameter(Mandatory = true, ParameterSetName = IdSet, ValueFromPipelineByPropertyName = true, HelpMessage = "Ids of the listeners to get.")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ListenerIdCompleter))]
     public int[] Id { get; set; } = [];
 
     /// <inheritdoc/>

@@ -26,6 +26,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
     [Alias("Port")]
     [PortListTransformation]
     [ValidateRange(0, 65535)]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public int[]? LocalPort { get; set; }
 
     /// <summary>Remote ports to keep.</summary>
@@ -33,6 +34,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         HelpMessage = "Remote ports to keep: numbers, lists or ranges.")]
     [PortListTransformation]
     [ValidateRange(0, 65535)]
+    [ArgumentCompleter(typeof(PortCompleter))]
     public int[]? RemotePort { get; set; }
 
     /// <summary>Protocols to keep.</summary>
@@ -149,7 +151,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         }
         catch (PlatformNotSupportedException e)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "SocketTableUnavailable", ErrorCategory.NotImplemented, "Unix"));
+            ThrowTerminatingError(SocketErrors.Record(e, ErrorIds.SocketTableNotSupported, "Unix"));
             return;
         }
 
@@ -162,7 +164,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
         {
             string message = string.Format(CultureInfo.CurrentCulture, Messages.SocketTableUnavailable, e.Message);
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(message, e), "SocketTableUnavailable", ErrorCategory.ReadError, source.Name));
+            ThrowTerminatingError(SocketErrors.Record(new InvalidOperationException(message, e), ErrorIds.SocketTableUnavailable, source.Name));
             return;
         }
 
@@ -188,7 +190,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         }
         catch (PlatformNotSupportedException e)
         {
-            ThrowTerminatingError(new ErrorRecord(e, "SocketTableUnavailable", ErrorCategory.NotImplemented, Environment.OSVersion.Platform));
+            ThrowTerminatingError(SocketErrors.Record(e, ErrorIds.SocketTableNotSupported, Environment.OSVersion.Platform));
             return;
         }
 
@@ -201,7 +203,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or DllNotFoundException or EntryPointNotFoundException)
         {
             string message = string.Format(CultureInfo.CurrentCulture, Messages.SocketTableUnavailable, e.Message);
-            ThrowTerminatingError(new ErrorRecord(new InvalidOperationException(message, e), "SocketTableUnavailable", ErrorCategory.ReadError, source.Name));
+            ThrowTerminatingError(SocketErrors.Record(new InvalidOperationException(message, e), ErrorIds.SocketTableUnavailable, source.Name));
             return;
         }
 

@@ -17,7 +17,7 @@ internal static class ListenerSelection
         var found = new List<SocketListener>();
         foreach (int id in ids)
         {
-            SocketListener? listener = ListenerRegistry.Find(id);
+            SocketListener? listener = RunspaceSessions.Current.Listeners.Find(id);
             if (listener is null)
             {
                 writeError(NotFound(string.Format(CultureInfo.CurrentCulture, Messages.ListenerIdNotFound, id), id));
@@ -34,7 +34,7 @@ internal static class ListenerSelection
     /// <summary>Without names, every listener.</summary>
     public static List<SocketListener> ByName(IEnumerable<string>? names, Action<ErrorRecord> writeError)
     {
-        IReadOnlyList<SocketListener> all = ListenerRegistry.All;
+        IReadOnlyList<SocketListener> all = RunspaceSessions.Current.Listeners.All;
         if (names is null)
         {
             return all.ToList();
@@ -57,5 +57,5 @@ internal static class ListenerSelection
     }
 
     private static ErrorRecord NotFound(string message, object target) =>
-        new(new ItemNotFoundException(message), "ListenerNotFound", ErrorCategory.ObjectNotFound, target);
+        SocketErrors.Record(new ItemNotFoundException(message), ErrorIds.ListenerNotFound, target);
 }

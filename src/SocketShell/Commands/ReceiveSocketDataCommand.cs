@@ -1,7 +1,7 @@
 using System.Globalization;
+using SocketShell.Common;
 using System.Management.Automation;
 using System.Text;
-using SocketShell.Common;
 using SocketShell.Completers;
 using SocketShell.Resources;
 using SocketShell.Transformations;
@@ -94,8 +94,8 @@ public sealed class ReceiveSocketDataCommand : SocketCmdletBase
         int modes = (Line ? 1 : 0) + (Until is null ? 0 : 1) + (MyInvocation.BoundParameters.ContainsKey(nameof(ByteCount)) ? 1 : 0);
         if (modes > 1)
         {
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException(Messages.ReceiveModeConflict), "ReceiveModeConflict", ErrorCategory.InvalidArgument, null));
+            ThrowTerminatingError(SocketErrors.Record(
+                new ArgumentException(Messages.ReceiveModeConflict), ErrorIds.ReceiveModeConflict, null));
         }
     }
 
@@ -114,22 +114,12 @@ public sealed class ReceiveSocketDataCommand : SocketCmdletBase
         catch (SocketShellException e) when (e.Kind == SocketErrorKind.OperationTimeout)
         {
             // What arrived so far stays buffered for the next read.
-            WriteSocketError(e, socket.Target, "ReceiveTimeout");
+            WriteSocketError(e, socket.Target, ErrorIds.ReceiveTimeout);
             return;
         }
         catch (SocketShellException e)
         {
             WriteSocketError(e, socket.Target);
-            return;
-        }
-        catch (InvalidDataException e)
-        {
-            WriteError(new ErrorRecord(e, "FrameTooLong", ErrorCategory.LimitsExceeded, socket.Target) { ErrorDetails = new ErrorDetails($"{socket.Target}: {e.Message}") });
-            return;
-        }
-        catch (InvalidOperationException e)
-        {
-            WriteError(new ErrorRecord(e, "ReceiveInProgress", ErrorCategory.ResourceBusy, socket.Target));
             return;
         }
 
@@ -139,8 +129,8 @@ public sealed class ReceiveSocketDataCommand : SocketCmdletBase
         }
         else if (socket.State == SocketConnectionState.Open)
         {
-            string text = string.Format(CultureInfo.CurrentCulture, Messages.SocketReceiveTimedOut, socket.Target, Timeout);
-            WriteError(new ErrorRecord(new TimeoutException(text), "ReceiveTimeout", ErrorCategory.OperationTimeout, socket.Target));
+            string text = string.Format(CultureInfo.CurrentCulture, Messages.SocketReceiveTimedOut, socket.Target, DurationText.Format(Timeout));
+            WriteError(SocketErrors.Record(new TimeoutException(text), ErrorIds.ReceiveTimeout, socket.Target));
         }
         else
         {
@@ -171,17 +161,22 @@ public sealed class ReceiveSocketDataCommand : SocketCmdletBase
             return;
         }
 
-        if (messages.Count == 0)
+        bool fewer = messages.Count == 0 || (Count != int.MaxValue && messages.Count < Count);
+        if (fewer && Listener.State != ListenerState.Listening)
         {
-            string message = Listener.State == ListenerState.Listening
-                ? string.Format(CultureInfo.CurrentCulture, Messages.ReceiveTimedOut, Listener.Name, Timeout)
-                : string.Format(CultureInfo.CurrentCulture, Messages.ListenerNotListening, Listener.Name, Listener.State);
-            WriteError(new ErrorRecord(new TimeoutException(message), "ReceiveTimeout", ErrorCategory.OperationTimeout, Listener.Name));
+            // The wait ended because the listener stopped, not because time ran out: say so.
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenerStoppedWhileWaiting, Listener.Name, Listener.State, messages.Count);
+            WriteError(SocketErrors.Record(new InvalidOperationException(message), ErrorIds.ListenerStopped, Listener.Name));
+        }
+        else if (messages.Count == 0)
+        {
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.ReceiveTimedOut, Listener.Name, DurationText.Format(Timeout));
+            WriteError(SocketErrors.Record(new TimeoutException(message), ErrorIds.ReceiveTimeout, Listener.Name));
         }
         else if (Count != int.MaxValue && messages.Count < Count)
         {
-            string message = string.Format(CultureInfo.CurrentCulture, Messages.ReceiveFewerThanCount, messages.Count, Count, Listener.Name, Timeout);
-            WriteError(new ErrorRecord(new TimeoutException(message), "ReceiveTimeout", ErrorCategory.OperationTimeout, Listener.Name));
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.ReceiveFewerThanCount, messages.Count, Count, Listener.Name, DurationText.Format(Timeout));
+            WriteError(SocketErrors.Record(new TimeoutException(message), ErrorIds.ReceiveTimeout, Listener.Name));
         }
     }
 }

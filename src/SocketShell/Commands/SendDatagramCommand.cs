@@ -114,7 +114,7 @@ public sealed class SendDatagramCommand : SocketCmdletBase
         catch (ArgumentException e)
         {
             string message = string.Format(CultureInfo.CurrentCulture, Messages.DatagramPayloadInvalid, e.Message);
-            WriteError(new ErrorRecord(new ArgumentException(message, e), "InvalidPayload", ErrorCategory.InvalidArgument, Data));
+            WriteError(SocketErrors.Record(new ArgumentException(message, e), ErrorIds.InvalidPayload, Data));
             return;
         }
 

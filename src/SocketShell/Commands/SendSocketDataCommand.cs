@@ -55,19 +55,33 @@ public sealed class SendSocketDataCommand : SocketCmdletBase
     {
         if (NoNewline && MyInvocation.BoundParameters.ContainsKey(nameof(NewLine)))
         {
-            ThrowTerminatingError(new ErrorRecord(
-                new ArgumentException(Messages.NewLineConflict), "NewLineConflict", ErrorCategory.InvalidArgument, NewLine));
+            ThrowTerminatingError(SocketErrors.Record(
+                new ArgumentException(Messages.NewLineConflict), ErrorIds.NewLineConflict, NewLine));
         }
     }
 
     /// <inheritdoc/>
-    protected override void ProcessRecord()
+    protected override void ProcessRecord() => Process(InputObject);
+
+    // An array given as an argument is sent item by item exactly as the same items piped in
+    // (PowerShell unrolls a piped array): Send-SocketData $c 'a','b' equals 'a','b' | Send-SocketData $c.
+    private void Process(object? input)
     {
-        object? item = InputObject is PSObject pso ? pso.BaseObject : InputObject;
+        object? item = input is PSObject pso ? pso.BaseObject : input;
         if (item is byte b)
         {
             // A byte[] piped in arrives one byte at a time: keep them together and send them as one write.
             _pendingBytes.Add(b);
+            return;
+        }
+
+        if (item is System.Collections.IEnumerable items and not string and not byte[] and not char[] and not System.Collections.IDictionary)
+        {
+            foreach (object? element in items)
+            {
+                Process(element);
+            }
+
             return;
         }
 
@@ -91,7 +105,7 @@ public sealed class SendSocketDataCommand : SocketCmdletBase
         }
         catch (ArgumentException e)
         {
-            WriteError(new ErrorRecord(e, "InvalidData", ErrorCategory.InvalidArgument, item));
+            WriteError(SocketErrors.Record(e, ErrorIds.InvalidPayload, item));
             return;
         }
 

@@ -9,29 +9,12 @@ namespace SocketShell.Commands;
 /// </summary>
 internal static class SocketErrors
 {
-    /// <summary>The ErrorCategory for each kind of failure.</summary>
-    public static ErrorCategory CategoryOf(SocketErrorKind kind) => kind switch
-    {
-        SocketErrorKind.ConnectionRefused => ErrorCategory.ConnectionError,
-        SocketErrorKind.ConnectTimeout => ErrorCategory.OperationTimeout,
-        SocketErrorKind.OperationTimeout => ErrorCategory.OperationTimeout,
-        SocketErrorKind.HostNotFound => ErrorCategory.ObjectNotFound,
-        SocketErrorKind.NetworkUnreachable => ErrorCategory.ConnectionError,
-        SocketErrorKind.PortInUse => ErrorCategory.ResourceUnavailable,
-        SocketErrorKind.AccessDenied => ErrorCategory.PermissionDenied,
-        SocketErrorKind.AddressNotAvailable => ErrorCategory.InvalidArgument,
-        SocketErrorKind.ConnectionReset => ErrorCategory.ConnectionError,
-        SocketErrorKind.ConnectionClosed => ErrorCategory.InvalidOperation,
-        SocketErrorKind.TlsHandshakeFailed => ErrorCategory.SecurityError,
-        SocketErrorKind.DatagramTooLarge => ErrorCategory.InvalidArgument,
-        SocketErrorKind.BroadcastNotAllowed => ErrorCategory.InvalidArgument,
-        SocketErrorKind.InvalidMulticastGroup => ErrorCategory.InvalidArgument,
-        SocketErrorKind.PathNotFound => ErrorCategory.ObjectNotFound,
-        SocketErrorKind.NotASocket => ErrorCategory.InvalidArgument,
-        SocketErrorKind.PathInUse => ErrorCategory.ResourceExists,
-        SocketErrorKind.InvalidSocketPath => ErrorCategory.InvalidArgument,
-        _ => ErrorCategory.NotSpecified,
-    };
+    /// <summary>The ErrorCategory for each kind of failure (from the catalogue, <see cref="ErrorIds"/>).</summary>
+    public static ErrorCategory CategoryOf(SocketErrorKind kind) => ErrorIds.CategoryOf(kind.ToString());
+
+    /// <summary>An ErrorRecord for a module id of the catalogue, with the catalogue's category.</summary>
+    public static ErrorRecord Record(Exception exception, string errorId, object? target) =>
+        new(exception, errorId, ErrorIds.CategoryOf(errorId), target);
 
     /// <summary>
     /// Creates the ErrorRecord for <paramref name="exception"/>. Without <paramref name="errorId"/> the
@@ -42,11 +25,17 @@ internal static class SocketErrors
     {
         ArgumentNullException.ThrowIfNull(exception);
         SocketErrorKind kind = SocketFailure.Classify(exception);
-        string id = errorId ?? (kind == SocketErrorKind.Unknown ? "SocketOperationFailed" : kind.ToString());
-        var record = new ErrorRecord(exception, id, category ?? CategoryOf(kind), target);
+        string id = errorId ?? (kind == SocketErrorKind.Unknown ? ErrorIds.SocketOperationFailed : kind.ToString());
+        var record = new ErrorRecord(exception, id, category ?? ErrorIds.CategoryOf(id), target);
         if (target is not null)
         {
             record.ErrorDetails = new ErrorDetails($"{target}: {exception.Message}");
+        }
+
+        if (kind == SocketErrorKind.InvalidComputerName)
+        {
+            record.ErrorDetails ??= new ErrorDetails(exception.Message);
+            record.ErrorDetails.RecommendedAction = Resources.Messages.InvalidComputerNameAction;
         }
 
         return record;

@@ -104,38 +104,90 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
+        if (ParameterSetName != PathSet && Protocol == TransportProtocol.Unix)
+        {
+            WriteError(SocketErrors.Record(new ArgumentException("A Unix listener needs -Path (the socket file to create)."), ErrorIds.InvalidListenerOptions, Protocol));
+            return;
+        }
+
+        IPAddress? address = null;
         if (ParameterSetName == PathSet)
         {
-            StartOnPath();
-            return;
+            // Address and Port do not apply.
         }
-
-        if (Protocol == TransportProtocol.Unix)
-        {
-            WriteError(new ErrorRecord(new ArgumentException("A Unix listener needs -Path (the socket file to create)."), "InvalidListenerOptions", ErrorCategory.InvalidArgument, Protocol));
-            return;
-        }
-
-        IPAddress? address;
-        if (string.Equals(Address.Trim(), "Any", StringComparison.OrdinalIgnoreCase) || Address.Trim() == "*")
+        else if (string.Equals(Address.Trim(), "Any", StringComparison.OrdinalIgnoreCase) || Address.Trim() == "*")
         {
             address = null;
         }
         else if (!HostResolver.TryParseLiteral(Address, out address))
         {
             string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenAddressInvalid, Address);
-            WriteError(new ErrorRecord(new ArgumentException(message), "InvalidListenAddress", ErrorCategory.InvalidArgument, Address));
+            WriteError(SocketErrors.Record(new ArgumentException(message), ErrorIds.InvalidListenAddress, Address));
             return;
         }
 
-        ListenerOptions options = CommonOptions();
-        options.Protocol = Protocol;
-        options.Address = address;
-        options.Port = Port;
+        // Options that would do nothing in the chosen mode are refused rather than silently ignored.
+        if (Response is not null && Mode != ListenerMode.Reply)
+        {
+            WriteConflict(string.Format(CultureInfo.CurrentCulture, Messages.ListenerResponseWithoutReply, Mode));
+            return;
+        }
+
+        if (CloseAfterReply && Mode != ListenerMode.Reply)
+        {
+            WriteConflict(string.Format(CultureInfo.CurrentCulture, Messages.ListenerCloseAfterReplyWithoutReply, Mode));
+            return;
+        }
+
+        if (Name is not null && WildcardPattern.ContainsWildcardCharacters(Name))
+        {
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenerNameWildcard, Name);
+            WriteError(SocketErrors.Record(new ArgumentException(message), ErrorIds.InvalidListenerName, Name));
+            return;
+        }
+
+        byte[]? banner = null, response = null;
+        string what = "-Banner";
+        try
+        {
+            banner = Banner is null ? null : Payload.ToBytes(Unwrap(Banner), Encoding);
+            what = "-Response";
+            response = Response is null ? null : Payload.ToBytes(Unwrap(Response), Encoding);
+        }
+        catch (ArgumentException e)
+        {
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenerPayloadInvalid, what, e.Message);
+            WriteError(SocketErrors.Record(new ArgumentException(message, e), ErrorIds.InvalidPayload, Unwrap(what == "-Banner" ? Banner : Response)));
+            return;
+        }
+
+        var options = new ListenerOptions
+        {
+            Protocol = Protocol,
+            Address = address,
+            Port = Port,
+            Mode = Mode,
+            Name = Name,
+            Banner = banner,
+            Response = response,
+            CloseAfterReply = CloseAfterReply,
+            MaxConnections = MaxConnections,
+            IdleTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(IdleTimeout)) ? IdleTimeout : null,
+            CaptureLimit = CaptureLimit,
+            Certificate = Certificate,
+            Encoding = Encoding,
+        };
+
+        if (ParameterSetName == PathSet)
+        {
+            StartOnPath(options);
+            return;
+        }
+
         string target = EndPointText.Format(address?.ToString() ?? "Any", Port);
         if (Protocol == TransportProtocol.Udp && MyInvocation.BoundParameters.ContainsKey(nameof(MaxConnections)))
         {
-            WriteError(new ErrorRecord(new ArgumentException("MaxConnections applies to TCP listeners only; UDP has no connections."), "TcpOnlyParameter", ErrorCategory.InvalidArgument, target));
+            WriteError(SocketErrors.Record(new ArgumentException(Messages.MaxConnectionsTcpOnly), ErrorIds.TcpOnlyParameter, target));
             return;
         }
 
@@ -147,12 +199,12 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
         Start(options, target);
     }
 
-    private void StartOnPath()
+    private void StartOnPath(ListenerOptions options)
     {
         string path = UnixPaths.Resolve(this, Path);
-        ListenerOptions options = CommonOptions();
         options.Protocol = TransportProtocol.Unix;
         options.Address = null;
+        options.Port = 0;
         options.Path = path;
         options.Force = Force;
         options.Permission = MyInvocation.BoundParameters.ContainsKey(nameof(Permission)) ? Permission : null;
@@ -164,25 +216,11 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
         Start(options, path);
     }
 
-    private ListenerOptions CommonOptions() => new()
-    {
-        Mode = Mode,
-        Name = Name,
-        Banner = Banner is null ? null : Payload.ToBytes(Unwrap(Banner), Encoding),
-        Response = Response is null ? null : Payload.ToBytes(Unwrap(Response), Encoding),
-        CloseAfterReply = CloseAfterReply,
-        MaxConnections = MaxConnections,
-        IdleTimeout = MyInvocation.BoundParameters.ContainsKey(nameof(IdleTimeout)) ? IdleTimeout : null,
-        CaptureLimit = CaptureLimit,
-        Certificate = Certificate,
-        Encoding = Encoding,
-    };
-
     private void Start(ListenerOptions options, string target)
     {
         try
         {
-            WriteObject(ListenerRegistry.Start(options));
+            WriteObject(RunspaceSessions.Current.Listeners.Start(options));
         }
         catch (SocketShellException e)
         {
@@ -190,14 +228,12 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
         }
         catch (ListenerNameInUseException e)
         {
-            WriteError(new ErrorRecord(e, "ListenerNameInUse", ErrorCategory.ResourceExists, e.Name));
-        }
-        catch (ArgumentException e)
-        {
-            string id = e.ParamName is "Banner" or "CloseAfterReply" or "Certificate" or "IdleTimeout" && Protocol == TransportProtocol.Udp ? "TcpOnlyParameter" : "InvalidListenerOptions";
-            WriteError(new ErrorRecord(e, id, ErrorCategory.InvalidArgument, target));
+            WriteError(SocketErrors.Record(e, ErrorIds.ListenerNameInUse, e.Name));
         }
     }
+
+    private void WriteConflict(string message) =>
+        WriteError(SocketErrors.Record(new ArgumentException(message), ErrorIds.ListenerOptionConflict, Mode));
 
     private static object? Unwrap(object? value) => value is PSObject pso ? pso.BaseObject : value;
 }

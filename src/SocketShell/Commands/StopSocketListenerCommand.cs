@@ -26,6 +26,7 @@ public sealed class StopSocketListenerCommand : SocketCmdletBase
     /// <summary>Ids to stop.</summary>
     [Parameter(Mandatory = true, ParameterSetName = IdSet, HelpMessage = "Ids of the listeners to stop.")]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ListenerIdCompleter))]
     public int[] Id { get; set; } = [];
 
     /// <summary>Listeners to stop, e.g. from Get-SocketListener.</summary>
@@ -65,7 +66,7 @@ public sealed class StopSocketListenerCommand : SocketCmdletBase
             catch (TimeoutException e)
             {
                 // The listening socket is closed; some connection loop has not ended yet.
-                WriteError(new ErrorRecord(e, "StopTimeout", ErrorCategory.OperationTimeout, listener.Name));
+                WriteError(SocketErrors.Record(e, ErrorIds.StopTimeout, listener.Name));
                 continue;
             }
 

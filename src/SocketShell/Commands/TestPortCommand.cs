@@ -13,15 +13,23 @@ namespace SocketShell.Commands;
 /// <summary>
 /// <para type="synopsis">Tests TCP ports on many hosts in parallel with a connect probe, like nmap's connect scan.</para>
 /// </summary>
+/// <remarks>
+/// Parameter sets, kept to two so that pipeline input never makes binding ambiguous
+/// (<c>'host' | Test-Port -Port 22 -Quiet</c>, <c>Import-Csv | Test-Port -Wait</c>):
+/// <list type="bullet">
+/// <item>Default: one probe per host and port (-Open, -AllAddresses shape the PortStatus results);</item>
+/// <item>Wait: -Wait (mandatory) and -WaitTimeout: retry each host and port until it opens.</item>
+/// </list>
+/// -Quiet is a modifier of both (bool results instead of PortStatus); with -Open or -AllAddresses it is a
+/// ParameterConflict error. A new probe kind (TLS, UDP, latency) should be a modifier switch like -Quiet or
+/// a set of its own with one mandatory switch, never a set that shares all its switches with another.
+/// </remarks>
 [Cmdlet(VerbsDiagnostic.Test, "Port", DefaultParameterSetName = DefaultSet)]
-[OutputType(typeof(PortStatus), ParameterSetName = [DefaultSet, WaitSet, PathSet])]
-[OutputType(typeof(bool), ParameterSetName = [QuietSet, WaitQuietSet, PathSet])]
+[OutputType(typeof(PortStatus), typeof(bool), ParameterSetName = [DefaultSet, WaitSet, PathSet])]
 public sealed class TestPortCommand : SocketCmdletBase
 {
     private const string DefaultSet = "Default";
-    private const string QuietSet = "Quiet";
     private const string WaitSet = "Wait";
-    private const string WaitQuietSet = "WaitQuiet";
     private const string PathSet = "Path";
     private const int ProgressThreshold = 1000;
     private static readonly long s_progressInterval = Stopwatch.Frequency / 4;
@@ -42,28 +50,22 @@ public sealed class TestPortCommand : SocketCmdletBase
     /// <summary>The hosts to probe.</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
         HelpMessage = "The hosts to probe: DNS names or IPv4/IPv6 literals.")]
-    [Parameter(ParameterSetName = QuietSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
-        HelpMessage = "The hosts to probe: DNS names or IPv4/IPv6 literals.")]
     [Parameter(ParameterSetName = WaitSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
         HelpMessage = "The hosts to probe: DNS names or IPv4/IPv6 literals.")]
-    [Parameter(ParameterSetName = WaitQuietSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
-        HelpMessage = "The hosts to probe: DNS names or IPv4/IPv6 literals.")]
-    [Alias("HostName", "TargetName", "IPAddress")]
+    [Alias("HostName", "TargetName", "IPAddress", "LocalAddress")]
+    [ListeningAddressTransformation]
     [ValidateNotNullOrEmpty]
     public string[] ComputerName { get; set; } = [];
 
     /// <summary>The TCP ports to probe on every host.</summary>
     [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
         HelpMessage = "The TCP ports to probe on every host: numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
-    [Parameter(ParameterSetName = QuietSet, Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
-        HelpMessage = "The TCP ports to probe on every host: numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
     [Parameter(ParameterSetName = WaitSet, Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
         HelpMessage = "The TCP ports to probe on every host: numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
-    [Parameter(ParameterSetName = WaitQuietSet, Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
-        HelpMessage = "The TCP ports to probe on every host: numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
+    [Alias("LocalPort")]
     [PortListTransformation]
     [ValidateNotNullOrEmpty]
-    [ValidateRange(0, 65535)]
+    [ValidateRange(1, 65535)]
     [ArgumentCompleter(typeof(PortCompleter))]
     public int[] Port { get; set; } = [];
 
@@ -74,17 +76,13 @@ public sealed class TestPortCommand : SocketCmdletBase
 
     /// <summary>How many probes may be in flight at once.</summary>
     [Parameter(ParameterSetName = DefaultSet, HelpMessage = "How many probes may be in flight at once (default 512, or half the open-file limit if lower); each holds one socket.")]
-    [Parameter(ParameterSetName = QuietSet, HelpMessage = "How many probes may be in flight at once (default 512, or half the open-file limit if lower); each holds one socket.")]
     [Parameter(ParameterSetName = WaitSet, HelpMessage = "How many probes may be in flight at once (default 512, or half the open-file limit if lower); each holds one socket.")]
-    [Parameter(ParameterSetName = WaitQuietSet, HelpMessage = "How many probes may be in flight at once (default 512, or half the open-file limit if lower); each holds one socket.")]
     [ValidateRange(1, 65535)]
     public int ThrottleLimit { get; set; } = PortScanOptions.SuggestedThrottleLimit();
 
     /// <summary>Which addresses of a name to use.</summary>
     [Parameter(ParameterSetName = DefaultSet, HelpMessage = "Which addresses of a name to probe: Any (default), IPv4 or IPv6.")]
-    [Parameter(ParameterSetName = QuietSet, HelpMessage = "Which addresses of a name to probe: Any (default), IPv4 or IPv6.")]
     [Parameter(ParameterSetName = WaitSet, HelpMessage = "Which addresses of a name to probe: Any (default), IPv4 or IPv6.")]
-    [Parameter(ParameterSetName = WaitQuietSet, HelpMessage = "Which addresses of a name to probe: Any (default), IPv4 or IPv6.")]
     public IPFamily AddressFamily { get; set; } = IPFamily.Any;
 
     /// <summary>Probe every address a name resolves to.</summary>
@@ -96,20 +94,16 @@ public sealed class TestPortCommand : SocketCmdletBase
     public SwitchParameter Open { get; set; }
 
     /// <summary>Write one bool per host and port, in input order.</summary>
-    [Parameter(Mandatory = true, ParameterSetName = QuietSet, HelpMessage = "Write one bool per host and port (true when open), in input order, and no errors.")]
-    [Parameter(Mandatory = true, ParameterSetName = WaitQuietSet, HelpMessage = "Write one bool per host and port (true when open), in input order, and no errors.")]
-    [Parameter(ParameterSetName = PathSet, HelpMessage = "Write one bool per path (true when open), in input order, and no errors.")]
+    [Parameter(HelpMessage = "Write one bool per host and port (true when open), in input order, and no errors.")]
     public SwitchParameter Quiet { get; set; }
 
     /// <summary>Keep probing until the port is open or the wait times out.</summary>
     [Parameter(Mandatory = true, ParameterSetName = WaitSet, HelpMessage = "Keep probing each host and port until it is open or -WaitTimeout has passed.")]
-    [Parameter(Mandatory = true, ParameterSetName = WaitQuietSet, HelpMessage = "Keep probing each host and port until it is open or -WaitTimeout has passed.")]
     [Parameter(ParameterSetName = PathSet, HelpMessage = "Keep probing each host and port until it is open or -WaitTimeout has passed.")]
     public SwitchParameter Wait { get; set; }
 
     /// <summary>The whole wait for each host and port.</summary>
     [Parameter(ParameterSetName = WaitSet, HelpMessage = "With -Wait: how long to keep trying each host and port in all (default 60 s); each attempt still ends after -Timeout.")]
-    [Parameter(ParameterSetName = WaitQuietSet, HelpMessage = "With -Wait: how long to keep trying each host and port in all (default 60 s); each attempt still ends after -Timeout.")]
     [Parameter(ParameterSetName = PathSet, HelpMessage = "With -Wait: how long to keep trying each host and port in all (default 60 s); each attempt still ends after -Timeout.")]
     [TimeoutTransformation]
     public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromSeconds(60);
@@ -130,6 +124,12 @@ public sealed class TestPortCommand : SocketCmdletBase
         if (ParameterSetName == PathSet)
         {
             return;
+        }
+
+        if (IsQuiet && (Open.IsPresent || AllAddresses.IsPresent))
+        {
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.QuietConflict, Open.IsPresent ? "-Open" : "-AllAddresses");
+            ThrowTerminatingError(SocketErrors.Record(new ArgumentException(message), ErrorIds.ParameterConflict, null));
         }
 
         var options = new PortScanOptions
@@ -164,13 +164,17 @@ public sealed class TestPortCommand : SocketCmdletBase
 
         foreach (string name in ComputerName)
         {
-            if (string.IsNullOrWhiteSpace(name))
+            try
             {
-                WriteError(new ErrorRecord(new ArgumentException(Messages.ComputerNameBlank), "InvalidComputerName", ErrorCategory.InvalidArgument, name));
+                _scanner!.Add(name, Port);
+            }
+            catch (SocketShellException e)
+            {
+                // Not a host (blank, a port inside it, a resolver shorthand such as '22'): nothing is resolved or sent.
+                WriteSocketError(e, name);
                 continue;
             }
 
-            _scanner!.Add(name, Port);
             _pairs += Port.Length;
         }
 
@@ -278,8 +282,8 @@ public sealed class TestPortCommand : SocketCmdletBase
             if (IsWait && !status.Open && status.Status != PortState.HostNotFound)
             {
                 string target = EndPointText.Format(status.ComputerName, status.Port);
-                string message = string.Format(CultureInfo.CurrentCulture, Messages.PortWaitTimeout, target, WaitTimeout, status.Status);
-                WriteSocketError(new TimeoutException(message), target, "WaitTimeout", ErrorCategory.OperationTimeout);
+                string message = string.Format(CultureInfo.CurrentCulture, Messages.PortWaitTimeout, target, SocketShell.Common.DurationText.Format(WaitTimeout), status.Status);
+                WriteSocketError(new TimeoutException(message), target, ErrorIds.WaitTimeout);
             }
         }
 
@@ -329,8 +333,8 @@ public sealed class TestPortCommand : SocketCmdletBase
                 WriteObject(status);
                 if (IsWait && !status.Open)
                 {
-                    string message = string.Format(CultureInfo.CurrentCulture, Messages.PortWaitTimeout, path, WaitTimeout, status.Status);
-                    WriteSocketError(new TimeoutException(message), path, "WaitTimeout", ErrorCategory.OperationTimeout);
+                    string message = string.Format(CultureInfo.CurrentCulture, Messages.PortWaitTimeout, path, SocketShell.Common.DurationText.Format(WaitTimeout), status.Status);
+                    WriteSocketError(new TimeoutException(message), path, ErrorIds.WaitTimeout);
                 }
             }
         }

@@ -13,7 +13,7 @@ public sealed class ListenerNameCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(
         string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        IReadOnlyList<SocketListener> all = ListenerRegistry.All;
+        IReadOnlyList<SocketListener> all = RunspaceSessions.Current.Listeners.All;
         return Completion.FromValues(
             all.Select(l => l.Name),
             wordToComplete,

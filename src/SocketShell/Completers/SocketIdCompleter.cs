@@ -13,7 +13,7 @@ public sealed class SocketIdCompleter : IArgumentCompleter
     public IEnumerable<CompletionResult> CompleteArgument(
         string commandName, string parameterName, string wordToComplete, CommandAst commandAst, IDictionary fakeBoundParameters)
     {
-        Dictionary<string, SocketConnection> byId = SocketSessions.GetAll().ToDictionary(c => c.Id.ToString(CultureInfo.InvariantCulture));
+        Dictionary<string, SocketConnection> byId = RunspaceSessions.Current.Connections.GetAll().ToDictionary(c => c.Id.ToString(CultureInfo.InvariantCulture));
         return Completion.FromValues(byId.Keys, wordToComplete, id => byId[id].ToString());
     }
 }

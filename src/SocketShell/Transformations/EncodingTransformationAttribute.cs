@@ -7,7 +7,7 @@ using SocketShell.Resources;
 namespace SocketShell.Transformations;
 
 /// <summary>
-/// Lets an <see cref="Encoding"/> parameter take the names PowerShell users know (utf8, utf8BOM, ascii,
+/// Lets an <see cref="Encoding"/> parameter take the names PowerShell users know (utf8, ascii,
 /// unicode, bigendianunicode, utf32, latin1), any .NET encoding name, a code page number, or an
 /// Encoding object. "utf8" means UTF-8 without a byte order mark, as in PowerShell 7.
 /// </summary>

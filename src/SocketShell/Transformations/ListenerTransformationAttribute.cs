@@ -23,11 +23,11 @@ public sealed class ListenerTransformationAttribute : ArgumentTransformationAttr
                 return listener;
             case int or long or short or byte or uint or ushort:
                 long id = Convert.ToInt64(value, CultureInfo.InvariantCulture);
-                return (id is > 0 and <= int.MaxValue ? ListenerRegistry.Find((int)id) : null)
+                return (id is > 0 and <= int.MaxValue ? RunspaceSessions.Current.Listeners.Find((int)id) : null)
                     ?? throw NotFound(value);
             case string text when !string.IsNullOrWhiteSpace(text):
-                return ListenerRegistry.Find(text.Trim())
-                    ?? (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? ListenerRegistry.Find(n) : null)
+                return RunspaceSessions.Current.Listeners.Find(text.Trim())
+                    ?? (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int n) ? RunspaceSessions.Current.Listeners.Find(n) : null)
                     ?? throw NotFound(text);
             default:
                 // Not ours to judge: the binder reports the type mismatch.

@@ -7,11 +7,13 @@ namespace SocketShell.Engine.Tests.Client;
 
 public class ClientConnectTests
 {
+    private readonly SocketSessions _sessions = new();
+
     [Fact]
     public async Task Connects_over_ipv4_and_describes_the_connection()
     {
         using TcpListener listener = Peer.Listen(IPAddress.Loopback);
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(listener, sessions: _sessions);
         using (client)
         using (server)
         {
@@ -27,7 +29,7 @@ public class ClientConnectTests
             Assert.Null(client.RemoteCertificate);
             Assert.Equal(0, client.BytesSent);
             Assert.Equal(0, client.BytesReceived);
-            Assert.Same(client, SocketSessions.Get(client.Id));
+            Assert.Same(client, _sessions.Get(client.Id));
             Assert.Equal($"127.0.0.1:{Peer.PortOf(listener)}", client.Target);
         }
     }
@@ -37,7 +39,7 @@ public class ClientConnectTests
     {
         Assert.True(Socket.OSSupportsIPv6, "IPv6 loopback is needed for this test");
         using TcpListener listener = Peer.Listen(IPAddress.IPv6Loopback);
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(listener, "::1");
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(listener, "::1", _sessions);
         using (client)
         using (server)
         {
@@ -54,7 +56,7 @@ public class ClientConnectTests
         int port = Peer.PortOf(v4);
         using var v6 = new TcpListener(IPAddress.IPv6Loopback, port);
         v6.Start();
-        using SocketConnection client = await SocketClient.ConnectAsync(Peer.Options("localhost", port), CancellationToken.None).WaitAsync(Peer.Bound);
+        using SocketConnection client = await SocketClient.ConnectAsync(Peer.Options("localhost", port), _sessions, CancellationToken.None).WaitAsync(Peer.Bound);
         Assert.Equal(SocketConnectionState.Open, client.State);
         Assert.True(IPAddress.IsLoopback(client.RemoteEndPoint!.Address));
         Assert.Equal("localhost", client.ComputerName);
@@ -78,7 +80,7 @@ public class ClientConnectTests
         var resolver = new FixedResolver(refusing, listening);
         SocketConnectOptions options = Peer.Options("localhost", port);
         options.Resolver = resolver.Resolve;
-        using SocketConnection client = await SocketClient.ConnectAsync(options, CancellationToken.None).WaitAsync(Peer.Bound);
+        using SocketConnection client = await SocketClient.ConnectAsync(options, _sessions, CancellationToken.None).WaitAsync(Peer.Bound);
         Assert.Equal(listening, client.RemoteEndPoint!.Address);
         Assert.Equal(1, resolver.Calls);
     }
@@ -88,7 +90,7 @@ public class ClientConnectTests
     {
         int port = Peer.ClosedPort(IPAddress.Loopback);
         var e = await Assert.ThrowsAsync<SocketShellException>(
-            () => SocketClient.ConnectAsync(Peer.Options("127.0.0.1", port), CancellationToken.None).WaitAsync(Peer.Bound));
+            () => SocketClient.ConnectAsync(Peer.Options("127.0.0.1", port), _sessions, CancellationToken.None).WaitAsync(Peer.Bound));
         Assert.Equal(SocketErrorKind.ConnectionRefused, e.Kind);
         Assert.Equal($"127.0.0.1:{port}", e.Target);
         Assert.Contains("refused", e.Message, StringComparison.Ordinal);
@@ -100,7 +102,7 @@ public class ClientConnectTests
         int port = Peer.ClosedPort(IPAddress.Loopback);
         SocketConnectOptions options = Peer.Options("localhost", port);
         options.Resolver = new FixedResolver(IPAddress.IPv6Loopback, IPAddress.Loopback).Resolve;
-        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(options, CancellationToken.None).WaitAsync(Peer.Bound));
+        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(options, _sessions, CancellationToken.None).WaitAsync(Peer.Bound));
         Assert.Equal(SocketErrorKind.ConnectionRefused, e.Kind);
         Assert.Contains($"[::1]:{port}", e.Message, StringComparison.Ordinal);
         Assert.Contains($"127.0.0.1:{port}", e.Message, StringComparison.Ordinal);
@@ -111,7 +113,7 @@ public class ClientConnectTests
     {
         var options = Peer.Options("127.0.0.1", 80);
         options.AddressFamily = IPFamily.IPv6;
-        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(options, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(options, _sessions, CancellationToken.None));
         Assert.Equal(SocketErrorKind.HostNotFound, e.Kind);
         Assert.Equal("127.0.0.1:80", e.Target);
     }
@@ -122,7 +124,7 @@ public class ClientConnectTests
         using StalledListener stalled = await StalledListener.CreateAsync();
         var options = Peer.Options("127.0.0.1", stalled.Port, TimeSpan.FromMilliseconds(300));
         long start = Environment.TickCount64;
-        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(options, CancellationToken.None).WaitAsync(Peer.Bound));
+        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(options, _sessions, CancellationToken.None).WaitAsync(Peer.Bound));
         long elapsed = Environment.TickCount64 - start;
         Assert.Equal(SocketErrorKind.ConnectTimeout, e.Kind);
         Assert.Contains("0.3 s", e.Message, StringComparison.Ordinal);
@@ -134,13 +136,13 @@ public class ClientConnectTests
     {
         using StalledListener stalled = await StalledListener.CreateAsync();
         var options = Peer.Options("127.0.0.1", stalled.Port, TimeSpan.FromMinutes(1));
-        int before = SocketSessions.GetAll().Count(c => c.RemoteEndPoint?.Port == stalled.Port);
+        int before = _sessions.GetAll().Count(c => c.RemoteEndPoint?.Port == stalled.Port);
         using var cts = new CancellationTokenSource();
-        Task<SocketConnection> connect = SocketClient.ConnectAsync(options, cts.Token);
+        Task<SocketConnection> connect = SocketClient.ConnectAsync(options, _sessions, cts.Token);
         Assert.False(connect.IsCompleted);
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connect.WaitAsync(Peer.Bound));
-        Assert.Equal(before, SocketSessions.GetAll().Count(c => c.RemoteEndPoint?.Port == stalled.Port));
+        Assert.Equal(before, _sessions.GetAll().Count(c => c.RemoteEndPoint?.Port == stalled.Port));
     }
 
     [Fact]
@@ -150,7 +152,7 @@ public class ClientConnectTests
         var options = Peer.Options("127.0.0.1", Peer.PortOf(listener));
         options.NoDelay = true;
         options.KeepAlive = true;
-        using SocketConnection client = await SocketClient.ConnectAsync(options, CancellationToken.None).WaitAsync(Peer.Bound);
+        using SocketConnection client = await SocketClient.ConnectAsync(options, _sessions, CancellationToken.None).WaitAsync(Peer.Bound);
         using Socket server = await Peer.AcceptFromAsync(listener, client.LocalEndPoint!);
         Assert.True(client.Socket.NoDelay);
         Assert.NotEqual(0, (int)client.Socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive)!);
@@ -159,8 +161,11 @@ public class ClientConnectTests
     [Fact]
     public async Task Bad_options_are_refused_before_any_socket_is_made()
     {
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => SocketClient.ConnectAsync(Peer.Options("127.0.0.1", 0), CancellationToken.None));
-        await Assert.ThrowsAsync<ArgumentException>(() => SocketClient.ConnectAsync(Peer.Options(" ", 80), CancellationToken.None));
+        Assert.Equal(SocketErrorKind.InvalidPort, (await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(Peer.Options("127.0.0.1", 0), _sessions, CancellationToken.None))).Kind);
+        Assert.Equal(SocketErrorKind.InvalidComputerName, (await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(Peer.Options(" ", 80), _sessions, CancellationToken.None))).Kind);
+        Assert.Equal(SocketErrorKind.InvalidComputerName, (await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(Peer.Options("[::1]:8080", 80), _sessions, CancellationToken.None))).Kind);
+        Assert.Equal(SocketErrorKind.InvalidComputerName, (await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(Peer.Options("127.1", 80), _sessions, CancellationToken.None))).Kind);
+        Assert.Empty(_sessions.GetAll());
     }
 }
 

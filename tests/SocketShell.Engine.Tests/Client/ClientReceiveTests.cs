@@ -8,6 +8,8 @@ namespace SocketShell.Engine.Tests.Client;
 
 public sealed class ClientReceiveTests : IDisposable
 {
+    private readonly SocketSessions _sessions = new();
+
     private static readonly TimeSpan s_wait = TimeSpan.FromSeconds(5);
     private readonly TcpListener _listener = Peer.Listen(IPAddress.Loopback);
 
@@ -20,7 +22,7 @@ public sealed class ClientReceiveTests : IDisposable
     [Fact]
     public async Task A_line_split_across_writes_is_framed_and_bytes_after_the_newline_are_kept()
     {
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener, sessions: _sessions);
         using (client)
         using (server)
         {
@@ -47,7 +49,7 @@ public sealed class ClientReceiveTests : IDisposable
     [Fact]
     public async Task Lines_then_an_unfinished_last_line_then_the_end_of_the_stream()
     {
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener, sessions: _sessions);
         using (client)
         {
             await Peer.SendAsync(server, "a\nb\r\n\nc");
@@ -69,7 +71,7 @@ public sealed class ClientReceiveTests : IDisposable
     [Fact]
     public async Task Until_a_delimiter_split_across_writes()
     {
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener, sessions: _sessions);
         using (client)
         using (server)
         {
@@ -85,7 +87,7 @@ public sealed class ClientReceiveTests : IDisposable
     [Fact]
     public async Task Exactly_a_byte_count_across_writes_with_the_rest_kept()
     {
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener, sessions: _sessions);
         using (client)
         using (server)
         {
@@ -101,7 +103,7 @@ public sealed class ClientReceiveTests : IDisposable
     [Fact]
     public async Task A_timeout_keeps_what_arrived_for_the_next_read()
     {
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener, sessions: _sessions);
         using (client)
         using (server)
         {
@@ -121,7 +123,7 @@ public sealed class ClientReceiveTests : IDisposable
     [Fact]
     public async Task Cancellation_stops_a_receive_and_keeps_the_connection()
     {
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener, sessions: _sessions);
         using (client)
         using (server)
         {
@@ -137,7 +139,7 @@ public sealed class ClientReceiveTests : IDisposable
     [Fact]
     public async Task The_line_end_and_delimiter_follow_the_encoding()
     {
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener, sessions: _sessions);
         using (client)
         using (server)
         {
@@ -151,7 +153,7 @@ public sealed class ClientReceiveTests : IDisposable
     [Fact]
     public async Task The_end_of_the_stream_closes_normally_and_sending_is_then_ConnectionClosed()
     {
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener, sessions: _sessions);
         using (client)
         {
             await Peer.SendAsync(server, "bye");
@@ -167,7 +169,7 @@ public sealed class ClientReceiveTests : IDisposable
     [Fact]
     public async Task A_reset_mid_stream_faults_the_connection_after_what_arrived_is_read()
     {
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener, sessions: _sessions);
         using (client)
         {
             await Peer.SendAsync(server, "partial");
@@ -189,7 +191,7 @@ public sealed class ClientReceiveTests : IDisposable
     [Fact]
     public async Task The_peer_half_closing_still_delivers_everything_it_sent()
     {
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener, sessions: _sessions);
         using (client)
         using (server)
         {
@@ -207,7 +209,7 @@ public sealed class ClientReceiveTests : IDisposable
     [Fact]
     public async Task Disconnect_half_closes_then_drains_what_the_peer_still_sends()
     {
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener, sessions: _sessions);
         using (server)
         {
             await client.SendAsync("last words"u8.ToArray(), CancellationToken.None);
@@ -220,7 +222,7 @@ public sealed class ClientReceiveTests : IDisposable
             await disconnect.WaitAsync(Peer.Bound);
             Assert.Equal(SocketConnectionState.Closed, client.State);
             Assert.Equal(4, client.BytesReceived);
-            Assert.Null(SocketSessions.Get(client.Id));
+            Assert.Null(_sessions.Get(client.Id));
             var e = await Assert.ThrowsAsync<SocketShellException>(() => client.SendAsync("x"u8.ToArray(), CancellationToken.None));
             Assert.Equal(SocketErrorKind.ConnectionClosed, e.Kind);
         }
@@ -229,7 +231,7 @@ public sealed class ClientReceiveTests : IDisposable
     [Fact]
     public async Task Send_after_disconnect_is_ConnectionClosed()
     {
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener, sessions: _sessions);
         using (server)
         {
             client.Dispose();
@@ -244,7 +246,7 @@ public sealed class ClientReceiveTests : IDisposable
     [Fact]
     public async Task A_large_stream_through_a_small_buffer_arrives_whole_and_in_order()
     {
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener, sessions: _sessions);
         using (client)
         using (server)
         {
@@ -270,14 +272,14 @@ public sealed class ClientReceiveTests : IDisposable
     [Fact]
     public async Task A_line_longer_than_the_buffer_limit_is_refused_not_buffered_without_bound()
     {
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener, sessions: _sessions);
         using (client)
         using (server)
         {
             client.BufferLimit = 1000;
             await server.SendAsync(new byte[5000]);
             await Peer.WaitUntilAsync(() => client.BufferedBytes >= 1000, "the buffer to fill");
-            await Assert.ThrowsAsync<InvalidDataException>(() => client.ReceiveLineAsync(s_wait, null, CancellationToken.None));
+            Assert.Equal(SocketErrorKind.FrameTooLong, (await Assert.ThrowsAsync<SocketShellException>(() => client.ReceiveLineAsync(s_wait, null, CancellationToken.None))).Kind);
             Assert.True(client.BufferedBytes < 1000 + 65_536);
         }
     }
@@ -288,7 +290,7 @@ public sealed class ClientReceiveTests : IDisposable
         // The contract Receive-SocketData relies on: null from a receive with time left means the stream ended, and State says so.
         for (int i = 0; i < 20; i++)
         {
-            (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+            (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener, sessions: _sessions);
             using (client)
             {
                 Task<SocketMessage?> receive = client.ReceiveAvailableAsync(s_wait, null, CancellationToken.None);
@@ -302,12 +304,12 @@ public sealed class ClientReceiveTests : IDisposable
     [Fact]
     public async Task Two_receives_at_once_are_refused()
     {
-        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener);
+        (SocketConnection client, Socket server) = await Peer.ConnectPairAsync(_listener, sessions: _sessions);
         using (client)
         using (server)
         {
             Task<SocketMessage?> first = client.ReceiveLineAsync(s_wait, null, CancellationToken.None);
-            await Assert.ThrowsAsync<InvalidOperationException>(() => client.ReceiveAvailableAsync(s_wait, null, CancellationToken.None));
+            Assert.Equal(SocketErrorKind.ReceiveInProgress, (await Assert.ThrowsAsync<SocketShellException>(() => client.ReceiveAvailableAsync(s_wait, null, CancellationToken.None))).Kind);
             await Peer.SendAsync(server, "x\n");
             Assert.Equal("x", (await first)!.Text);
         }

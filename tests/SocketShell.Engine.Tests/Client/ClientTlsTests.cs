@@ -9,6 +9,8 @@ namespace SocketShell.Engine.Tests.Client;
 
 public sealed class ClientTlsTests : IDisposable
 {
+    private readonly SocketSessions _sessions = new();
+
     private readonly X509Certificate2 _certificate = Peer.SelfSignedCertificate();
     private readonly TcpListener _listener = Peer.Listen(IPAddress.Loopback);
 
@@ -33,7 +35,7 @@ public sealed class ClientTlsTests : IDisposable
     public async Task An_untrusted_certificate_is_TlsHandshakeFailed_with_the_reason()
     {
         Task server = ServerHandshakeIgnoringFailureAsync();
-        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(Tls(), CancellationToken.None).WaitAsync(Peer.Bound));
+        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(Tls(), _sessions, CancellationToken.None).WaitAsync(Peer.Bound));
         await server.WaitAsync(Peer.Bound);
         Assert.Equal(SocketErrorKind.TlsHandshakeFailed, e.Kind);
         Assert.Equal($"127.0.0.1:{Peer.PortOf(_listener)}", e.Target);
@@ -47,7 +49,7 @@ public sealed class ClientTlsTests : IDisposable
     {
         Task server = ServerHandshakeIgnoringFailureAsync();
         var e = await Assert.ThrowsAsync<SocketShellException>(
-            () => SocketClient.ConnectAsync(Tls(serverName: "other.test"), CancellationToken.None).WaitAsync(Peer.Bound));
+            () => SocketClient.ConnectAsync(Tls(serverName: "other.test"), _sessions, CancellationToken.None).WaitAsync(Peer.Bound));
         await server.WaitAsync(Peer.Bound);
         Assert.Equal(SocketErrorKind.TlsHandshakeFailed, e.Kind);
         Assert.Contains("RemoteCertificateNameMismatch", e.Message, StringComparison.Ordinal);
@@ -58,7 +60,7 @@ public sealed class ClientTlsTests : IDisposable
     public async Task SkipCertificateCheck_connects_and_describes_the_session()
     {
         Task<(Socket Socket, SslStream Tls)> accept = Peer.AcceptTlsAsync(_listener, _certificate);
-        using SocketConnection client = await SocketClient.ConnectAsync(Tls(host: "localhost", skip: true), CancellationToken.None).WaitAsync(Peer.Bound);
+        using SocketConnection client = await SocketClient.ConnectAsync(Tls(host: "localhost", skip: true), _sessions, CancellationToken.None).WaitAsync(Peer.Bound);
         (Socket socket, SslStream tls) = await accept;
         using (socket)
         using (tls)
@@ -99,7 +101,7 @@ public sealed class ClientTlsTests : IDisposable
             await Peer.SendAsync(s, "SSH-2.0-not-tls\r\n");
             s.Shutdown(SocketShutdown.Both);
         });
-        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(Tls(skip: true), CancellationToken.None).WaitAsync(Peer.Bound));
+        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(Tls(skip: true), _sessions, CancellationToken.None).WaitAsync(Peer.Bound));
         await server.WaitAsync(Peer.Bound);
         Assert.Equal(SocketErrorKind.TlsHandshakeFailed, e.Kind);
     }
@@ -110,7 +112,7 @@ public sealed class ClientTlsTests : IDisposable
         Task<Socket> accept = Peer.AcceptAsync(_listener);
         SocketConnectOptions options = Tls(skip: true);
         options.Timeout = TimeSpan.FromMilliseconds(300);
-        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(options, CancellationToken.None).WaitAsync(Peer.Bound));
+        var e = await Assert.ThrowsAsync<SocketShellException>(() => SocketClient.ConnectAsync(options, _sessions, CancellationToken.None).WaitAsync(Peer.Bound));
         using Socket silent = await accept;
         Assert.Equal(SocketErrorKind.ConnectTimeout, e.Kind);
         Assert.Contains("TLS handshake", e.Message, StringComparison.Ordinal);

@@ -83,9 +83,9 @@ internal static class Peer
         Timeout = timeout ?? TimeSpan.FromSeconds(5),
     };
 
-    public static async Task<(SocketConnection Client, Socket Server)> ConnectPairAsync(TcpListener listener, string host = "127.0.0.1")
+    public static async Task<(SocketConnection Client, Socket Server)> ConnectPairAsync(TcpListener listener, string host = "127.0.0.1", SocketSessions? sessions = null)
     {
-        SocketConnection client = await SocketClient.ConnectAsync(Options(host, PortOf(listener)), CancellationToken.None).WaitAsync(Bound);
+        SocketConnection client = await SocketClient.ConnectAsync(Options(host, PortOf(listener)), sessions ?? new SocketSessions(), CancellationToken.None).WaitAsync(Bound);
         return (client, await AcceptFromAsync(listener, client.LocalEndPoint!));
     }
 

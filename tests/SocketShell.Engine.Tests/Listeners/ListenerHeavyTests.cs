@@ -134,15 +134,26 @@ public sealed class ListenerHeavyTests
     [Fact]
     public async Task StopAll_stops_every_listener_as_module_removal_does()
     {
-        SocketListener a = Start();
-        SocketListener b = Start(protocol: TransportProtocol.Udp);
-        using Socket c = await ConnectAsync(a);
-        Assert.Contains("listeners", SessionCleanup.Registered);
-        Assert.True(ListenerRegistry.StopAll(Bound));
-        Assert.Equal(ListenerState.Stopped, a.State);
-        Assert.Equal(ListenerState.Stopped, b.State);
-        Assert.Empty(await ReadToEndAsync(c));
-        Assert.DoesNotContain(a, ListenerRegistry.All);
+        var registry = new ListenerRegistry();
+        var other = new ListenerRegistry();
+        SocketListener a = Start(registry: registry);
+        SocketListener b = Start(protocol: TransportProtocol.Udp, registry: registry);
+        SocketListener kept = Start(registry: other);
+        try
+        {
+            using Socket c = await ConnectAsync(a);
+            Assert.True(registry.StopAll(Bound));
+            Assert.Equal(ListenerState.Stopped, a.State);
+            Assert.Equal(ListenerState.Stopped, b.State);
+            Assert.Empty(await ReadToEndAsync(c));
+            Assert.Empty(registry.All);
+            Assert.Equal(ListenerState.Listening, kept.State);
+            Assert.Equal([kept], other.All);
+        }
+        finally
+        {
+            await kept.StopAsync();
+        }
     }
 }
 

@@ -9,11 +9,12 @@ internal static class ListenerTestHelpers
 {
     public static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
-    public static SocketListener Start(ListenerMode mode = ListenerMode.Capture, TransportProtocol protocol = TransportProtocol.Tcp, Action<ListenerOptions>? configure = null)
+    /// <summary>Starts a listener in <paramref name="registry"/>, or in a registry of its own.</summary>
+    public static SocketListener Start(ListenerMode mode = ListenerMode.Capture, TransportProtocol protocol = TransportProtocol.Tcp, Action<ListenerOptions>? configure = null, ListenerRegistry? registry = null)
     {
         var options = new ListenerOptions { Protocol = protocol, Mode = mode, Address = IPAddress.Loopback, Port = 0, Name = "test-" + Guid.NewGuid().ToString("N") };
         configure?.Invoke(options);
-        return ListenerRegistry.Start(options);
+        return (registry ?? new ListenerRegistry()).Start(options);
     }
 
     public static async Task<Socket> ConnectAsync(SocketListener listener)

@@ -262,7 +262,8 @@ public sealed class TcpListenerTests
     [Fact]
     public async Task Stop_closes_the_port_and_live_connections_and_keeps_final_counters()
     {
-        SocketListener l = Start();
+        var registry = new ListenerRegistry();
+        SocketListener l = Start(registry: registry);
         int port = l.Port;
         var clients = new List<Socket>();
         try
@@ -275,14 +276,14 @@ public sealed class TcpListenerTests
             }
 
             Assert.True(await EventuallyAsync(() => l.ActiveConnections == 5 && l.BytesReceived == 10));
-            Assert.Same(l, ListenerRegistry.Find(l.Id));
+            Assert.Same(l, registry.Find(l.Id));
             await l.StopAsync().WaitAsync(Bound);
             Assert.Equal(ListenerState.Stopped, l.State);
             Assert.NotNull(l.StopTime);
             Assert.Equal(0, l.ActiveConnections);
             Assert.Equal(5, l.ConnectionCount);
             Assert.Equal(10, l.BytesReceived);
-            Assert.Null(ListenerRegistry.Find(l.Id));
+            Assert.Null(registry.Find(l.Id));
             foreach (Socket c in clients)
             {
                 Assert.Empty(await ReadToEndAsync(c));
@@ -323,17 +324,18 @@ public sealed class TcpListenerTests
     [Fact]
     public async Task Names_derive_from_protocol_and_port_and_stay_unique()
     {
-        SocketListener a = ListenerRegistry.Start(new ListenerOptions { Port = 0 });
+        var registry = new ListenerRegistry();
+        SocketListener a = registry.Start(new ListenerOptions { Port = 0 });
         SocketListener? b = null;
         SocketListener? c = null;
         try
         {
             Assert.Equal($"tcp-{a.Port}", a.Name);
-            b = ListenerRegistry.Start(new ListenerOptions { Port = a.Port, Address = IPAddress.IPv6Loopback });
+            b = registry.Start(new ListenerOptions { Port = a.Port, Address = IPAddress.IPv6Loopback });
             Assert.Equal($"tcp-{a.Port}-2", b.Name);
-            Assert.Same(a, ListenerRegistry.Find(a.Name.ToUpperInvariant()));
-            Assert.Throws<ListenerNameInUseException>(() => ListenerRegistry.Start(new ListenerOptions { Name = a.Name }));
-            c = ListenerRegistry.Start(new ListenerOptions { Protocol = TransportProtocol.Udp, Port = a.Port });
+            Assert.Same(a, registry.Find(a.Name.ToUpperInvariant()));
+            Assert.Throws<ListenerNameInUseException>(() => registry.Start(new ListenerOptions { Name = a.Name }));
+            c = registry.Start(new ListenerOptions { Protocol = TransportProtocol.Udp, Port = a.Port });
             Assert.Equal($"udp-{a.Port}", c.Name);
             Assert.True(b.Id > a.Id && c.Id > b.Id);
         }
@@ -378,9 +380,11 @@ public sealed class TcpListenerTests
     [Fact]
     public void Contradictory_options_are_refused_before_binding()
     {
-        Assert.Throws<ArgumentException>(() => ListenerRegistry.Start(new ListenerOptions { Mode = ListenerMode.Reply }));
-        Assert.Throws<ArgumentException>(() => ListenerRegistry.Start(new ListenerOptions { Protocol = TransportProtocol.Udp, Banner = [1] }));
-        Assert.Throws<ArgumentException>(() => ListenerRegistry.Start(new ListenerOptions { MaxConnections = 0 }));
-        Assert.Throws<ArgumentException>(() => ListenerRegistry.Start(new ListenerOptions { CaptureLimit = -1 }));
+        Assert.Equal(SocketErrorKind.InvalidListenerOptions, Assert.Throws<SocketShellException>(() => new ListenerRegistry().Start(new ListenerOptions { Mode = ListenerMode.Reply })).Kind);
+        Assert.Equal(SocketErrorKind.TcpOnlyParameter, Assert.Throws<SocketShellException>(() => new ListenerRegistry().Start(new ListenerOptions { Protocol = TransportProtocol.Udp, Banner = [1] })).Kind);
+        Assert.Equal(SocketErrorKind.InvalidListenerOptions, Assert.Throws<SocketShellException>(() => new ListenerRegistry().Start(new ListenerOptions { MaxConnections = 0 })).Kind);
+        SocketShellException e = Assert.Throws<SocketShellException>(() => new ListenerRegistry().Start(new ListenerOptions { CaptureLimit = -1 }));
+        Assert.Equal(SocketErrorKind.InvalidListenerOptions, e.Kind);
+        Assert.DoesNotContain("(Parameter", e.Message, StringComparison.Ordinal);
     }
 }

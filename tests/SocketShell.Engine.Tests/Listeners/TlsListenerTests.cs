@@ -89,6 +89,6 @@ public sealed class TlsListenerTests
     {
         using X509Certificate2 cert = SelfSigned();
         using X509Certificate2 publicOnly = X509CertificateLoader.LoadCertificate(cert.Export(X509ContentType.Cert));
-        Assert.Throws<ArgumentException>(() => ListenerRegistry.Start(new ListenerOptions { Certificate = publicOnly }));
+        Assert.Equal(SocketErrorKind.InvalidListenerOptions, Assert.Throws<SocketShellException>(() => new ListenerRegistry().Start(new ListenerOptions { Certificate = publicOnly })).Kind);
     }
 }

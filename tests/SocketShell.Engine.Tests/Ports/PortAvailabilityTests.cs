@@ -34,6 +34,43 @@ public class PortAvailabilityTests
     }
 
     [Fact]
+    public async Task A_port_held_in_TIME_WAIT_is_not_free_as_a_non_dotnet_server_would_see()
+    {
+        // The server side closes first (active close), so its port 127.0.0.1:P stays in TIME_WAIT.
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        using (var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port).WaitAsync(TimeSpan.FromSeconds(10));
+            using (Socket server = await listener.AcceptSocketAsync().WaitAsync(TimeSpan.FromSeconds(10)))
+            {
+                server.Shutdown(SocketShutdown.Both);
+            }
+
+            listener.Stop();
+            Assert.Equal(0, await client.ReceiveAsync(new byte[1], SocketFlags.None).WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        // The client's FIN reaches the server side asynchronously: bounded wait until the port is held.
+        // With SO_REUSEADDR on (what Socket.Bind does on Unix) the probe would bind and this never turns false.
+        DateTime deadline = DateTime.UtcNow.AddSeconds(10);
+        while (PortAvailability.IsFree(IPAddress.Loopback, port, AvailabilityProtocol.Tcp) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.False(PortAvailability.IsFree(IPAddress.Loopback, port, AvailabilityProtocol.Tcp));
+        Assert.Empty(PortAvailability.FindFree(IPAddress.Loopback, AvailabilityProtocol.Tcp, port, port, 1, null, CancellationToken.None));
+        if (OperatingSystem.IsLinux())
+        {
+            // It is TIME_WAIT (state 06) that holds it, not something else.
+            string hex = port.ToString("X4", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Contains(File.ReadAllLines("/proc/net/tcp"), l => l.Contains($"0100007F:{hex} ", StringComparison.Ordinal) && l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3] == "06");
+        }
+    }
+
+    [Fact]
     public void A_port_in_use_is_not_free_and_the_search_reports_fewer()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -250,6 +250,19 @@ public class PortScannerTests
     }
 
     [Fact]
+    public async Task Wait_starts_no_attempt_past_the_WaitTimeout()
+    {
+        // Retries every 250 ms, wait 300 ms: attempts at 0 and 250 ms fit; one at 500 ms would run past the wait.
+        using Socket socket = ClosedPort(IPAddress.Loopback, out int port);
+        var options = new PortScanOptions { Wait = true, WaitTimeout = TimeSpan.FromMilliseconds(300), RetryInterval = TimeSpan.FromMilliseconds(250) };
+        ScanRun run = await RunAsync(options, s => s.Add("127.0.0.1", [port]));
+
+        Assert.Equal(PortState.Closed, run.Single().Status);
+        Assert.InRange(run.Attempts.Count, 1, 2);
+        Assert.True(run.Results.Single().At >= TimeSpan.FromMilliseconds(300), $"reported at {run.Results.Single().At}");
+    }
+
+    [Fact]
     public async Task Wait_attempts_against_a_silent_port_end_at_the_WaitTimeout()
     {
         using StalledPort? stalled = await StalledPortAsync(IPAddress.Loopback);
@@ -275,7 +288,11 @@ public class PortScannerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PortScanner(new PortScanOptions { ThrottleLimit = 0 }, (_, _) => { }, null, CancellationToken.None));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PortScanner(new PortScanOptions { Timeout = TimeSpan.Zero }, (_, _) => { }, null, CancellationToken.None));
         using var scanner = new PortScanner(new PortScanOptions(), (_, _) => { }, null, CancellationToken.None);
-        Assert.Throws<ArgumentOutOfRangeException>(() => scanner.Add("127.0.0.1", [65536]));
+        Assert.Equal(SocketErrorKind.InvalidPort, Assert.Throws<SocketShellException>(() => scanner.Add("127.0.0.1", [65536])).Kind);
+        Assert.Equal(SocketErrorKind.InvalidPort, Assert.Throws<SocketShellException>(() => scanner.Add("127.0.0.1", [0])).Kind);
+        Assert.Equal(SocketErrorKind.InvalidComputerName, Assert.Throws<SocketShellException>(() => scanner.Add(" ", [80])).Kind);
+        Assert.Equal(SocketErrorKind.InvalidComputerName, Assert.Throws<SocketShellException>(() => scanner.Add("22", [80])).Kind);
+        Assert.Equal(SocketErrorKind.InvalidComputerName, Assert.Throws<SocketShellException>(() => scanner.Add("[::1]:8080", [80])).Kind);
     }
 
     [Fact]

@@ -47,12 +47,25 @@ public class ScanQueuesTests
         q.Delay(retried, dueTicks: 100);
         Assert.False(q.IsEmpty);
 
-        Assert.False(q.PromoteDue(now: 99));
-        Assert.True(q.PromoteDue(now: 100));
+        List<ScanJob>? waitOver = null;
+        Assert.False(q.PromoteDue(now: 99, ref waitOver));
+        Assert.True(q.PromoteDue(now: 100, ref waitOver));
+        Assert.Null(waitOver);
         Assert.Same(retried, q.Next());
         Assert.Equal(2, q.Next()!.Port);
 
         q.Clear();
+        Assert.True(q.IsEmpty);
+
+        // A job whose -Wait ended before the sweep saw it due is reported, not retried past the wait.
+        q.AddReady(Request("b", [4]));
+        ScanJob late = q.Next()!;
+        late.WaitDeadline = 150;
+        late.LastFullAttempt = new PortStatus { ComputerName = "b", Port = 4, Status = PortState.Closed };
+        q.Delay(late, dueTicks: 140);
+        Assert.False(q.PromoteDue(now: 160, ref waitOver));
+        Assert.Equal([late], waitOver);
+        Assert.Null(q.Next());
         Assert.True(q.IsEmpty);
         Assert.Null(q.Next());
     }

@@ -385,6 +385,19 @@ public class DatagramSenderTests
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => DatagramSender.OpenAsync(options, CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData("1", 9, SocketErrorKind.InvalidComputerName)]
+    [InlineData("[::1]:53", 9, SocketErrorKind.InvalidComputerName)]
+    [InlineData("127.0.0.1:53", 9, SocketErrorKind.InvalidComputerName)]
+    [InlineData(" ", 9, SocketErrorKind.InvalidComputerName)]
+    [InlineData("127.0.0.1", 0, SocketErrorKind.InvalidPort)]
+    public async Task A_target_that_is_no_host_or_port_opens_nothing(string host, int port, SocketErrorKind kind)
+    {
+        var e = await Assert.ThrowsAsync<SocketShellException>(() => DatagramSender.OpenAsync(new DatagramSendOptions { ComputerName = host, Port = port }, CancellationToken.None));
+        Assert.Equal(kind, e.Kind);
+        Assert.DoesNotContain("(Parameter", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_late_reply_to_an_earlier_datagram_is_not_taken_for_the_next_reply()
     {

@@ -11,15 +11,18 @@ namespace SocketShell.Engine.Tests.Unix;
 /// <summary>Connect-Socket -Path: the same SocketConnection over a Unix stream socket, and the failures a user can act on.</summary>
 public sealed class UnixClientTests
 {
-    private static Task<SocketConnection> ConnectAsync(string path) =>
-        SocketClient.ConnectAsync(new SocketConnectOptions { Path = path, Timeout = Bound }, CancellationToken.None);
+    private readonly ListenerRegistry _registry = new();
+    private readonly SocketSessions _sessions = new();
+
+    private Task<SocketConnection> ConnectAsync(string path) =>
+        SocketClient.ConnectAsync(new SocketConnectOptions { Path = path, Timeout = Bound }, _sessions, CancellationToken.None);
 
     [Fact]
     public async Task A_connection_to_a_unix_listener_sends_receives_lines_and_shows_the_path()
     {
         using var dir = new UnixTestDirectory();
         string path = dir.File("echo.sock");
-        SocketListener l = ListenerRegistry.Start(new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null, Mode = ListenerMode.Echo });
+        SocketListener l = _registry.Start(new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null, Mode = ListenerMode.Echo });
         try
         {
             using SocketConnection c = await ConnectAsync(path);
@@ -28,7 +31,7 @@ public sealed class UnixClientTests
             Assert.Equal(path, c.Target);
             Assert.Null(c.RemoteEndPoint);
             Assert.Null(c.LocalEndPoint);
-            Assert.Contains(c, SocketSessions.GetAll());
+            Assert.Contains(c, _sessions.GetAll());
             await c.SendAsync(Encoding.UTF8.GetBytes("one\ntwo|"), CancellationToken.None);
             SocketMessage? line = await c.ReceiveLineAsync(Bound, null, CancellationToken.None);
             Assert.Equal("one", line!.Text);
@@ -91,7 +94,7 @@ public sealed class UnixClientTests
     public async Task An_abstract_name_connects_on_linux()
     {
         string name = "@socketshell-test-" + Guid.NewGuid().ToString("N");
-        SocketListener l = ListenerRegistry.Start(new ListenerOptions { Path = name, Protocol = TransportProtocol.Unix, Address = null, Mode = ListenerMode.Echo });
+        SocketListener l = _registry.Start(new ListenerOptions { Path = name, Protocol = TransportProtocol.Unix, Address = null, Mode = ListenerMode.Echo });
         try
         {
             using SocketConnection c = await ConnectAsync(name);
@@ -109,7 +112,7 @@ public sealed class UnixClientTests
     {
         using var dir = new UnixTestDirectory();
         string path = dir.File("private.sock");
-        SocketListener l = ListenerRegistry.Start(new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null, Permission = UnixFileMode.UserRead | UnixFileMode.UserWrite });
+        SocketListener l = _registry.Start(new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null, Permission = UnixFileMode.UserRead | UnixFileMode.UserWrite });
         try
         {
             // On a thread running as nobody: the probe and the client both see the refusal for what it is.
@@ -155,7 +158,7 @@ public sealed class UnixClientTests
                 Assert.Equal(PortState.NotFound, s.Status);
                 if (Interlocked.Increment(ref attempts) == 1)
                 {
-                    l = ListenerRegistry.Start(new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null });
+                    l = _registry.Start(new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null });
                 }
             }, CancellationToken.None).WaitAsync(Bound);
             Assert.Equal(PortState.Open, status.Status);
@@ -185,7 +188,7 @@ public sealed class UnixClientTests
         }
 
         File.WriteAllText(dir.File("plain"), "x");
-        SocketListener l = ListenerRegistry.Start(new ListenerOptions { Path = live, Protocol = TransportProtocol.Unix, Address = null });
+        SocketListener l = _registry.Start(new ListenerOptions { Path = live, Protocol = TransportProtocol.Unix, Address = null });
         using var dgram = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         dgram.Bind(new UnixDomainSocketEndPoint(dir.File("dgram.sock")));
         try

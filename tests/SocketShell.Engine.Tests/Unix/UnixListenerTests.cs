@@ -11,11 +11,13 @@ namespace SocketShell.Engine.Tests.Unix;
 /// <summary>Start-SocketListener -Path: the TCP accept machinery on a Unix stream socket, and the socket file's life.</summary>
 public sealed class UnixListenerTests
 {
-    private static SocketListener StartOn(string path, ListenerMode mode = ListenerMode.Capture, Action<ListenerOptions>? configure = null)
+    private readonly ListenerRegistry _registry = new();
+
+    private SocketListener StartOn(string path, ListenerMode mode = ListenerMode.Capture, Action<ListenerOptions>? configure = null)
     {
         var options = new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null, Mode = mode };
         configure?.Invoke(options);
-        return ListenerRegistry.Start(options);
+        return _registry.Start(options);
     }
 
     private static async Task<Socket> ConnectAsync(string path)
@@ -240,9 +242,11 @@ public sealed class UnixListenerTests
     public void Unix_only_options_are_refused_without_a_path()
     {
         var options = new ListenerOptions { Force = true };
-        Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Equal(SocketErrorKind.InvalidListenerOptions, Assert.Throws<SocketShellException>(options.Validate).Kind);
         options = new ListenerOptions { Path = "/tmp/x.sock", Protocol = TransportProtocol.Udp };
-        Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Equal(SocketErrorKind.InvalidListenerOptions, Assert.Throws<SocketShellException>(options.Validate).Kind);
+        options = new ListenerOptions { Protocol = TransportProtocol.Unix };
+        Assert.Equal(SocketErrorKind.InvalidListenerOptions, Assert.Throws<SocketShellException>(options.Validate).Kind);
     }
 }
 
@@ -250,13 +254,15 @@ public sealed class UnixListenerTests
 [Collection(nameof(SocketShell.Engine.Tests.Listeners.ListenerHeavyTests))]
 public sealed class UnixListenerCleanupTests
 {
+    private readonly ListenerRegistry _registry = new();
+
     [Fact]
     public async Task Stopping_every_listener_as_module_removal_does_removes_the_socket_file()
     {
         using var dir = new UnixTestDirectory();
         string path = dir.File("cleanup.sock");
-        SocketListener l = ListenerRegistry.Start(new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null });
-        Assert.True(ListenerRegistry.StopAll(Bound));
+        SocketListener l = _registry.Start(new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null });
+        Assert.True(_registry.StopAll(Bound));
         Assert.Equal(ListenerState.Stopped, l.State);
         Assert.False(File.Exists(path));
         await l.StopAsync();

@@ -11,6 +11,8 @@ namespace SocketShell.Engine.Tests.Unix;
 /// <summary>Get-SystemSocket -Protocol Unix: this test's own listener and connection in the real table, and the parsers.</summary>
 public sealed class UnixSocketTableTests
 {
+    private readonly ListenerRegistry _registry = new();
+
     private static string CurrentName()
     {
         using Process p = Process.GetCurrentProcess();
@@ -25,11 +27,11 @@ public sealed class UnixSocketTableTests
     public Task Proc_net_unix_finds_exactly_its_own_listener_and_connection_with_this_process_and_the_path() =>
         FindsItsOwn(LinuxTableReader.ProcNet);
 
-    private static async Task FindsItsOwn(LinuxTableReader reader)
+    private async Task FindsItsOwn(LinuxTableReader reader)
     {
         using var dir = new UnixTestDirectory();
         string path = dir.File("table.sock");
-        SocketListener l = ListenerRegistry.Start(new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null });
+        SocketListener l = _registry.Start(new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null });
         try
         {
             using var client = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -90,7 +92,7 @@ public sealed class UnixSocketTableTests
         Directory.CreateDirectory(dir.File("real"));
         string path = dir.File("real/svc.sock");
         Directory.CreateSymbolicLink(dir.File("link"), dir.File("real"));
-        SocketListener l = ListenerRegistry.Start(new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null });
+        SocketListener l = _registry.Start(new ListenerOptions { Path = path, Protocol = TransportProtocol.Unix, Address = null });
         try
         {
             string viaLink = dir.File("link/svc.sock");
