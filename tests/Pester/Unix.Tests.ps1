@@ -99,6 +99,15 @@ Remove-Module SocketShell
         Get-Content $out | Should -Be 'True Stopped False'
     }
 
+    It 'removes the socket file when the runspace that started the listener closes (thread job)' {
+        $path = Join-Path $dir 'job.sock'
+        $job = Start-ThreadJob { Import-Module $using:manifest; Start-SocketListener -Path $using:path }
+        $listener = $job | Wait-Job -Timeout 30 | Receive-Job
+        $job | Remove-Job
+        Wait-Until { $listener.State -eq 'Stopped' }
+        Wait-Until { -not (Test-Path -LiteralPath $path) }
+    }
+
     It 'leaves no socket file behind when pwsh exits without Remove-Module (in a child process)' {
         $path = Join-Path $dir 'exit.sock'
         Invoke-Pwsh -NoProfile -NonInteractive -Command "Import-Module '$manifest'; `$null = Start-SocketListener -Path '$path'; if (-not (Test-Path -LiteralPath '$path')) { exit 3 }; exit 0"
