@@ -365,6 +365,9 @@ Describe 'Get-SystemSocket -Protocol Unix' -Tag CI -Skip:(-not $IsLinux) {
         $client = Get-SystemSocket -Protocol Unix -ProcessName $name | Where-Object PeerInode -eq $accepted.Inode
         $client.PeerPath | Should -Be $path
         ($found | Format-Table | Out-String -Width 300) | Should -Match ([regex]::Escape($path))
+        # Readable cells outside the pipeline: ProcessIds as "pid", not a type name.
+        ($found[0] | ConvertTo-Csv | ConvertFrom-Csv).ProcessIds | Should -Be "$PID"
+        ($found[0] | ConvertTo-Json | ConvertFrom-Json).Path | Should -Be $path
     }
 
     It 'lists no Unix socket for an IP-only filter, and keeps Tcp/Udp the default' {

@@ -55,8 +55,14 @@ public sealed class UnixSystemSocket
     /// <summary>The name of the process <see cref="ProcessId"/>; null when not known.</summary>
     public string? ProcessName { get; set; }
 
-    /// <summary>Every process id known to hold the socket (empty when none is known).</summary>
-    public IReadOnlyList<int> ProcessIds { get; set; } = [];
+    private ProcessIdList _processIds = ProcessIdList.None;
+
+    /// <summary>Every process id known to hold the socket (empty when none is known); "1,2" as text (Export-Csv).</summary>
+    public IReadOnlyList<int> ProcessIds
+    {
+        get => _processIds;
+        set => _processIds = value as ProcessIdList ?? new ProcessIdList(value ?? []);
+    }
 
     /// <summary>True for a listening stream or seqpacket socket, or a named datagram socket that is not connected (it receives from anyone).</summary>
     public bool IsListening => State == SystemSocketState.Listen || (State == SystemSocketState.Bound && Type == UnixSocketType.Datagram);
