@@ -1,6 +1,6 @@
 namespace SocketShell;
 
-/// <summary>What a TCP connect probe found.</summary>
+/// <summary>What a TCP connect probe (or a Unix socket probe, Test-Port -Path) found.</summary>
 public enum PortState
 {
     /// <summary>The TCP handshake completed: something accepts connections on the port.</summary>
@@ -17,4 +17,10 @@ public enum PortState
 
     /// <summary>The name did not resolve to any address of the requested family; nothing was sent.</summary>
     HostNotFound = 4,
+
+    /// <summary>Unix socket (Test-Port -Path): nothing is at the path, or what is there is not a socket.</summary>
+    NotFound = 6,
+
+    /// <summary>Unix socket (Test-Port -Path): the operating system denied this user access to the socket.</summary>
+    AccessDenied = 7,
 }
