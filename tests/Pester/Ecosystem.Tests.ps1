@@ -27,11 +27,17 @@ Describe 'Objects outside the pipeline' -Tag CI {
             'SocketShell.DatagramResult'   = Send-Datagram 127.0.0.1 $udpPort 'x'
         }
         if ($IsLinux) { $samples['SocketShell.SystemSocket'] = Get-SystemSocket -Listening -LocalPort $l.Port }
+        $unixDir = Join-Path ([IO.Path]::GetTempPath()) ('sse-' + [guid]::NewGuid().ToString('n').Substring(0, 10))
+        $null = New-Item -ItemType Directory -Path $unixDir
+        $u = Start-SocketListener -Path (Join-Path $unixDir 'eco.sock')
+        if ($IsLinux) { $samples['SocketShell.UnixSystemSocket'] = Get-SystemSocket -Path (Join-Path $unixDir 'eco.sock') }
     }
 
     AfterAll {
         $c | Disconnect-Socket
         $l | Stop-SocketListener
+        $u | Stop-SocketListener
+        Remove-Item -LiteralPath $unixDir -Recurse -Force
     }
 
     It 'Export-Csv writes ProcessIds as "1,2", not a type name' -Skip:(-not $IsLinux) {
@@ -51,7 +57,8 @@ Describe 'Objects outside the pipeline' -Tag CI {
 
     It 'a deserialized <_> formats with the module''s own view' -ForEach @(
         'SocketShell.SocketListener', 'SocketShell.SocketConnection', 'SocketShell.SocketMessage', 'SocketShell.PortStatus',
-        'SocketShell.PortRange', 'SocketShell.PortInfo', 'SocketShell.DatagramResult', 'SocketShell.SystemSocket'
+        'SocketShell.PortRange', 'SocketShell.PortInfo', 'SocketShell.DatagramResult', 'SocketShell.SystemSocket',
+        'SocketShell.UnixSystemSocket'
     ) {
         if (-not $samples.ContainsKey($_)) { Set-ItResult -Skipped -Because 'the socket table is verified on Linux only'; return }
         $live = $samples[$_]

@@ -504,6 +504,14 @@ HostName,Port
             finally { $ps.Dispose() }
         }
 
+        It 'refuses -Path (a Unix socket probe) with the TCP/UDP probe switches (parameter sets)' {
+            $sock = Join-Path $TestDrive 'cross.sock'
+            foreach ($extra in @(@{ Tls = $true }, @{ ReadBanner = $true }, @{ Send = 'x' }, @{ Count = 2 }, @{ Continuous = $true }, @{ Protocol = 'Udp' }, @{ Payload = 'x' })) {
+                { Test-Port -Path $sock @extra -ErrorAction Stop } |
+                    Should -Throw -ErrorId 'AmbiguousParameterSet,SocketShell.Commands.TestPortCommand'
+            }
+        }
+
         It 'refuses -Count with -Wait or -Quiet (parameter sets)' {
             { Test-Port 127.0.0.1 $openPort -Count 2 -Wait -ErrorAction Stop } |
                 Should -Throw -ErrorId 'AmbiguousParameterSet,SocketShell.Commands.TestPortCommand'

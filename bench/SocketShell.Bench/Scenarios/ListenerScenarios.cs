@@ -15,13 +15,16 @@ public sealed class ListenScenario : IBenchScenario
 {
     public string Name => "listen";
 
-    public string Description => "run a listener until stdin closes (--protocol Tcp|Udp --mode Echo|Discard|Capture --port 0 --max-connections 1000 --capture-limit 16777216)";
+    public string Description => "run a listener until stdin closes (--protocol Tcp|Udp --mode Echo|Discard|Capture --port 0 | --path <unix socket> --max-connections 1000 --capture-limit 16777216)";
 
     public async Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
+        string? path = args.Has("path") ? args.Get("path", "") : null;
         SocketListener l = new ListenerRegistry().Start(new ListenerOptions
         {
-            Protocol = Enum.Parse<TransportProtocol>(args.Get("protocol", "Tcp"), ignoreCase: true),
+            Path = path,
+            Address = path is null ? IPAddress.Loopback : null,
+            Protocol = path is null ? Enum.Parse<TransportProtocol>(args.Get("protocol", "Tcp"), ignoreCase: true) : TransportProtocol.Unix,
             Mode = Enum.Parse<ListenerMode>(args.Get("mode", "Echo"), ignoreCase: true),
             Port = args.GetInt("port", 0),
             MaxConnections = args.GetInt("max-connections", ListenerOptions.DefaultMaxConnections),
@@ -56,6 +59,21 @@ internal static class BenchClient
     public static IPEndPoint Target(BenchArgs args) =>
         new(IPAddress.Parse(args.Get("host", "127.0.0.1")), args.GetInt("port", 0));
 
+    /// <summary>The stream target: a Unix socket with --path, else TCP --host/--port.</summary>
+    public static EndPoint StreamTarget(BenchArgs args) =>
+        args.Has("path") ? new UnixDomainSocketEndPoint(args.Get("path", "")) : Target(args);
+
+    /// <summary>A connected stream socket to <see cref="StreamTarget"/> (TCP with NoDelay, or Unix).</summary>
+    public static Socket ConnectStream(BenchArgs args)
+    {
+        EndPoint target = StreamTarget(args);
+        Socket s = target is UnixDomainSocketEndPoint
+            ? new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
+            : new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        s.Connect(target);
+        return s;
+    }
+
     /// <summary>Runs <paramref name="work"/> on <paramref name="threads"/> threads until <paramref name="seconds"/> pass; returns the summed counts.</summary>
     public static long RunTimed(int threads, double seconds, Func<int, Func<bool>, long> work)
     {
@@ -81,18 +99,17 @@ public sealed class TcpEchoClientScenario : IBenchScenario
 {
     public string Name => "tcp-echo-client";
 
-    public string Description => "echo round trips/s (--port P --clients 16 --size 1024 --seconds 10)";
+    public string Description => "echo round trips/s (--port P | --path <unix socket>, --clients 16 --size 1024 --seconds 10)";
 
     public Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
-        IPEndPoint target = BenchClient.Target(args);
         int clients = args.GetInt("clients", 16);
         int size = args.GetInt("size", 1024);
         double seconds = args.GetDouble("seconds", 10);
         var sockets = Enumerable.Range(0, clients).Select(_ =>
         {
-            var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, ReceiveTimeout = 10_000 };
-            s.Connect(target);
+            Socket s = BenchClient.ConnectStream(args);
+            s.ReceiveTimeout = 10_000;
             return s;
         }).ToArray();
         long errors = 0;
@@ -152,18 +169,16 @@ public sealed class TcpBulkClientScenario : IBenchScenario
 {
     public string Name => "tcp-bulk-client";
 
-    public string Description => "bulk send rate into a sink (--port P --seconds 10 --size 131072 --streams 1)";
+    public string Description => "bulk send rate into a sink (--port P | --path <unix socket>, --seconds 10 --size 131072 --streams 1)";
 
     public Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
-        IPEndPoint target = BenchClient.Target(args);
         int size = args.GetInt("size", 128 * 1024);
         double seconds = args.GetDouble("seconds", 10);
         int streams = args.GetInt("streams", 1);
         long total = BenchClient.RunTimed(streams, seconds, (id, running) =>
         {
-            using var s = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            s.Connect(target);
+            using Socket s = BenchClient.ConnectStream(args);
             byte[] data = new byte[size];
             long n = 0;
             while (running())

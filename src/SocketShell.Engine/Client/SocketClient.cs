@@ -23,6 +23,12 @@ public static class SocketClient
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; nothing is left open.</exception>
     public static async Task<SocketConnection> ConnectAsync(SocketConnectOptions options, SocketSessions sessions, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Path is not null)
+        {
+            return await ConnectUnixAsync(options, sessions, cancellationToken).ConfigureAwait(false);
+        }
+
         Validate(options);
         ArgumentNullException.ThrowIfNull(sessions);
         string target = options.Target;
@@ -143,6 +149,76 @@ public static class SocketClient
             $"{lead} (tried {Describe(failures, options.Port)}).",
             target,
             last);
+    }
+
+    /// <summary>
+    /// Connects a stream socket to a Unix domain socket path (then TLS when asked, rare but valid).
+    /// Failures are PathNotFound, NotASocket, AccessDenied, ConnectionRefused, InvalidSocketPath or
+    /// ConnectTimeout (a listener whose backlog is full), with the path as target.
+    /// </summary>
+    private static async Task<SocketConnection> ConnectUnixAsync(SocketConnectOptions options, SocketSessions sessions, CancellationToken cancellationToken)
+    {
+        string path = options.Path!;
+        if (options.Timeout <= TimeSpan.Zero && options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.Timeout, "The timeout must be greater than zero.");
+        }
+
+        System.Net.Sockets.UnixDomainSocketEndPoint endPoint = Unix.UnixSocketPath.EndPoint(path);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
+        {
+            deadline.CancelAfter(options.Timeout);
+        }
+
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        SslStream? ssl = null;
+        bool handedOver = false;
+        try
+        {
+            long started = Stopwatch.GetTimestamp();
+            try
+            {
+                await socket.ConnectAsync(endPoint, deadline.Token).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                throw Unix.UnixSocketPath.ConnectFailure(path, e);
+            }
+
+            Stream stream = new NetworkStream(socket, ownsSocket: true);
+            if (options.UseTls)
+            {
+                ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl;
+                await AuthenticateAsync(ssl, options, path, deadline.Token).ConfigureAwait(false);
+            }
+
+            var connection = new SocketConnection(sessions, path, socket, stream, ssl, Stopwatch.GetElapsedTime(started));
+            handedOver = true;
+            if (cancellationToken.IsCancellationRequested)
+            {
+                connection.Dispose();
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+
+            sessions.Add(connection);
+            connection.Start();
+            return connection;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            string what = ssl is null ? "No connection" : "The TLS handshake did not complete";
+            throw new SocketShellException(SocketErrorKind.ConnectTimeout, $"{what} within {Common.DurationText.Format(options.Timeout)} (the listener at '{path}' does not accept: its backlog may be full).", path);
+        }
+        finally
+        {
+            if (!handedOver)
+            {
+                ssl?.Dispose();
+                socket.Dispose();
+            }
+        }
     }
 
     private static async Task AuthenticateAsync(SslStream ssl, SocketConnectOptions options, string target, CancellationToken deadline)

@@ -38,6 +38,12 @@ public sealed class SocketConnectOptions
     /// </summary>
     public HostResolve Resolver { get; set; } = HostResolver.ResolveAsync;
 
-    /// <summary><c>host:port</c> as typed, for messages.</summary>
-    public string Target => EndPointText.Format(ComputerName.Trim(), Port);
+    /// <summary>
+    /// A Unix domain socket to connect to instead of a host and port: a file path, or '@name' for a
+    /// Linux abstract name. When set, ComputerName, Port, AddressFamily, NoDelay and KeepAlive do not apply.
+    /// </summary>
+    public string? Path { get; set; }
+
+    /// <summary><c>host:port</c> (or the socket path) as typed, for messages.</summary>
+    public string Target => Path ?? EndPointText.Format(ComputerName.Trim(), Port);
 }

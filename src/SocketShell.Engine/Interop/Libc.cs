@@ -4,7 +4,7 @@ namespace SocketShell.Interop;
 
 /// <summary>
 /// The C library functions the engine calls directly (Linux: netlink sock_diag and /proc/&lt;pid&gt;/fd;
-/// macOS: sysctlbyname). Every P/Invoke into libc is declared here and nowhere else.
+/// Unix socket files: statx; macOS: sysctlbyname). Every P/Invoke into libc is declared here and nowhere else.
 /// </summary>
 internal static partial class Libc
 {
@@ -55,4 +55,32 @@ internal static partial class Libc
 
     [LibraryImport("libc", EntryPoint = "sysctlbyname", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     public static unsafe partial int SysctlByName(string name, void* oldp, nint* oldlenp, void* newp, nint newlen);
+
+    /// <summary>AT_FDCWD: a relative path is relative to the current directory.</summary>
+    public const int AtFdCwd = -100;
+
+    /// <summary>STATX_TYPE: only the file type is wanted.</summary>
+    public const uint StatxType = 0x1;
+
+    /// <summary>STATX_INO: the inode number is wanted.</summary>
+    public const uint StatxIno = 0x100;
+
+    /// <summary>The offset of stx_ino (u64) in struct statx.</summary>
+    public const int StatxInoOffset = 32;
+
+    /// <summary>The size of struct statx (fixed across architectures).</summary>
+    public const int StatxSize = 256;
+
+    /// <summary>The offsets of stx_dev_major and stx_dev_minor (u32 each) in struct statx.</summary>
+    public const int StatxDevMajorOffset = 136;
+
+    /// <summary>See <see cref="StatxDevMajorOffset"/>.</summary>
+    public const int StatxDevMinorOffset = 140;
+
+    /// <summary>The offset of stx_mode (u16) in struct statx.</summary>
+    public const int StatxModeOffset = 28;
+
+    /// <summary>statx(2): the same struct layout on every Linux architecture (glibc 2.28+, musl 1.2.5+).</summary>
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    public static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
 }

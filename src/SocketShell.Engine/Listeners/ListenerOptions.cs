@@ -20,8 +20,21 @@ public sealed class ListenerOptions
     /// <summary>The default of <see cref="CaptureLimit"/>: 16 MiB.</summary>
     public const long DefaultCaptureLimit = 16L * 1024 * 1024;
 
-    /// <summary>Tcp or Udp.</summary>
+    /// <summary>Tcp or Udp (Unix when <see cref="Path"/> is set).</summary>
     public TransportProtocol Protocol { get; set; } = TransportProtocol.Tcp;
+
+    /// <summary>
+    /// A Unix domain socket path (or '@name', a Linux abstract name): when set the listener is a Unix
+    /// stream listener there and <see cref="Address"/> and <see cref="Port"/> do not apply. The socket
+    /// file is created on start and removed when the listener stops.
+    /// </summary>
+    public string? Path { get; set; }
+
+    /// <summary>Replace a stale socket file at <see cref="Path"/> (one nothing listens on); never anything else.</summary>
+    public bool Force { get; set; }
+
+    /// <summary>The file mode of the socket file at <see cref="Path"/> (e.g. 0660); null keeps what the umask gives.</summary>
+    public UnixFileMode? Permission { get; set; }
 
     /// <summary>The local address; null means every interface of both families (dual-mode IPv6 "any", or IPv4 "any" without IPv6).</summary>
     public IPAddress? Address { get; set; } = IPAddress.Loopback;
@@ -105,6 +118,28 @@ public sealed class ListenerOptions
         }
 
         ValidateForward();
+
+        if (Path is not null)
+        {
+            if (Protocol == TransportProtocol.Udp)
+            {
+                throw Invalid("A listener on a Unix socket path is a stream listener; Udp does not apply (use Receive-Datagram -Path for Unix datagrams).");
+            }
+
+            if (Permission is not null && OperatingSystem.IsWindows())
+            {
+                throw Invalid("Windows has no file modes for Unix socket files; leave out -Permission.");
+            }
+        }
+        else if (Force || Permission is not null)
+        {
+            throw Invalid($"{(Force ? "Force" : "Permission")} applies to listeners on a Unix socket path only.");
+        }
+        else if (Protocol == TransportProtocol.Unix)
+        {
+            throw Invalid("A Unix listener needs a socket path.");
+        }
+
         if (Protocol == TransportProtocol.Udp)
         {
             string? tcpOnly = Banner is not null ? "A banner" : CloseAfterReply ? "Closing after the reply" : Certificate is not null ? "TLS (a certificate)"
@@ -153,6 +188,12 @@ public sealed class ListenerOptions
         if (SkipCertificateCheck && !ForwardTls)
         {
             throw Invalid("SkipCertificateCheck applies only with ForwardTls.");
+        }
+
+        if (Path is not null && ForwardTo.Path is not null
+            && string.Equals(System.IO.Path.GetFullPath(Path), System.IO.Path.GetFullPath(ForwardTo.Path), StringComparison.Ordinal))
+        {
+            throw Invalid($"ForwardTo {ForwardTo} is this listener's own socket path: every client would be relayed back to it without end.");
         }
     }
 

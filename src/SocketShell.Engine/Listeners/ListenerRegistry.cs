@@ -27,7 +27,7 @@ public sealed class ListenerRegistry
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         ListenerWorker worker = options.Protocol == TransportProtocol.Udp ? new UdpListenerWorker(options) : new TcpListenerWorker(options);
-        System.Net.IPEndPoint local = worker.Bind();
+        System.Net.IPEndPoint? local = worker.Bind();
         SocketListener listener;
         lock (_nameGate)
         {
@@ -44,7 +44,7 @@ public sealed class ListenerRegistry
             }
             else
             {
-                name = UniqueName(options.Protocol, local.Port);
+                name = options.Path is { } path ? UniqueName("unix-" + UnixName(path)) : UniqueName(options.Protocol, local!.Port);
             }
 
             listener = new SocketListener(Interlocked.Increment(ref _nextId), name, options, worker, this);
@@ -72,9 +72,18 @@ public sealed class ListenerRegistry
 
     internal void Unregister(SocketListener listener) => _listeners.TryRemove(new KeyValuePair<int, SocketListener>(listener.Id, listener));
 
-    private string UniqueName(TransportProtocol protocol, int port)
+    private string UniqueName(TransportProtocol protocol, int port) =>
+        UniqueName(string.Create(CultureInfo.InvariantCulture, $"{(protocol == TransportProtocol.Udp ? "udp" : "tcp")}-{port}"));
+
+    /// <summary>The file name of a socket path (app.sock for /run/app.sock), or an abstract name without '@'.</summary>
+    private static string UnixName(string path)
     {
-        string baseName = string.Create(CultureInfo.InvariantCulture, $"{(protocol == TransportProtocol.Udp ? "udp" : "tcp")}-{port}");
+        string name = path.StartsWith('@') ? path[1..] : System.IO.Path.GetFileName(path.TrimEnd('/'));
+        return name.Length == 0 ? "socket" : name;
+    }
+
+    private string UniqueName(string baseName)
+    {
         string name = baseName;
         for (int i = 2; _listeners.Values.Any(l => string.Equals(l.Name, name, StringComparison.OrdinalIgnoreCase)); i++)
         {

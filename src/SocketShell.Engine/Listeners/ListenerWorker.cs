@@ -20,8 +20,8 @@ internal abstract class ListenerWorker
     /// <summary>Completes when every socket of the listener is closed.</summary>
     public Task Completion => _completion.Task;
 
-    /// <summary>Binds the socket; throws <see cref="SocketShellException"/> (PortInUse, AccessDenied, ...) when it cannot.</summary>
-    public abstract IPEndPoint Bind();
+    /// <summary>Binds the socket; throws <see cref="SocketShellException"/> (PortInUse, AccessDenied, PathInUse, ...) when it cannot. Null for a Unix socket path.</summary>
+    public abstract IPEndPoint? Bind();
 
     /// <summary>Starts the background loops.</summary>
     public void Start(SocketListener listener)

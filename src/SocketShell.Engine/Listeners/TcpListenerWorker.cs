@@ -10,7 +10,8 @@ namespace SocketShell.Listeners;
 /// TCP: one asynchronous accept loop; each connection runs its own receive loop. An idle connection
 /// holds no buffer (it waits with a zero-byte receive and rents a pooled buffer only when data is
 /// there), so thousands of idle connections cost little. Discard and Echo allocate nothing per read
-/// once the capture is full (or in Discard mode at all).
+/// once the capture is full (or in Discard mode at all). The same machinery serves a Unix stream
+/// socket (<see cref="ListenerOptions.Path"/>): only binding and the socket file differ.
 /// </summary>
 internal sealed class TcpListenerWorker : ListenerWorker
 {
@@ -24,32 +25,47 @@ internal sealed class TcpListenerWorker : ListenerWorker
 
     private readonly ConcurrentDictionary<int, Connection> _connections = new();
     private Socket? _socket;
+    private Unix.UnixSocketFile? _file;
     private Timer? _idleTimer;
     private int _nextConnectionId;
 
     public TcpListenerWorker(ListenerOptions options) : base(options) { }
 
-    public override IPEndPoint Bind()
+    public override IPEndPoint? Bind()
     {
-        _socket = CreateBoundSocket(SocketType.Stream, ProtocolType.Tcp);
+        if (Options.Path is { } path)
+        {
+            _file = Unix.UnixSocketFile.Bind(path, SocketType.Stream, Options.Force, Options.Permission);
+            _socket = _file.Socket;
+        }
+        else
+        {
+            _socket = CreateBoundSocket(SocketType.Stream, ProtocolType.Tcp);
+        }
+
         try
         {
             _socket.Listen(Math.Max(512, Math.Min(Options.MaxConnections, 4096)));
-            Forward.ForwardLoopGuard.ThrowIfSelf(Options, Normalize((IPEndPoint)_socket.LocalEndPoint!));
+            if (_file is null)
+            {
+                Forward.ForwardLoopGuard.ThrowIfSelf(Options, Normalize((IPEndPoint)_socket.LocalEndPoint!));
+            }
         }
         catch
         {
             _socket.Dispose();
+            _file?.Remove();
             throw;
         }
 
-        return Normalize((IPEndPoint)_socket.LocalEndPoint!);
+        return _file is null ? Normalize((IPEndPoint)_socket.LocalEndPoint!) : null;
     }
 
     public override void CloseAll()
     {
         _idleTimer?.Dispose();
         _socket?.Dispose();
+        _file?.Remove();
         foreach (Connection c in _connections.Values)
         {
             c.Close();
@@ -154,8 +170,16 @@ internal sealed class TcpListenerWorker : ListenerWorker
             Id = id;
             try
             {
-                Remote = Normalize((IPEndPoint)socket.RemoteEndPoint!);
-                socket.NoDelay = true;
+                if (socket.AddressFamily == AddressFamily.Unix)
+                {
+                    Remote = null; // clients of a Unix socket are (nearly always) unnamed
+                }
+                else
+                {
+                    Remote = Normalize((IPEndPoint)socket.RemoteEndPoint!);
+                    socket.NoDelay = true;
+                }
+
                 if (owner.Options.Certificate is null)
                 {
                     // Sends are tried at once without blocking; only what does not fit waits asynchronously.
@@ -165,13 +189,13 @@ internal sealed class TcpListenerWorker : ListenerWorker
             }
             catch (SocketException)
             {
-                Remote = new IPEndPoint(IPAddress.None, 0);
+                Remote = socket.AddressFamily == AddressFamily.Unix ? null : new IPEndPoint(IPAddress.None, 0);
             }
         }
 
         public int Id { get; }
 
-        public IPEndPoint Remote { get; }
+        public IPEndPoint? Remote { get; }
 
         public Task Completion { get; set; } = Task.CompletedTask;
 

@@ -8,6 +8,9 @@ public sealed class DatagramResult
     /// <summary>The target as given (name or literal).</summary>
     public string ComputerName { get; set; } = string.Empty;
 
+    /// <summary>The Unix datagram socket path sent to (Send-Datagram -Path); null for UDP.</summary>
+    public string? Path { get; set; }
+
     /// <summary>The address and port the datagram was sent to.</summary>
     public IPEndPoint? RemoteEndPoint { get; set; }
 
@@ -30,5 +33,5 @@ public sealed class DatagramResult
     public DateTimeOffset Timestamp { get; set; }
 
     /// <inheritdoc/>
-    public override string ToString() => $"{ComputerName} {RemoteEndPoint} {Status}";
+    public override string ToString() => $"{ComputerName} {(object?)Path ?? RemoteEndPoint} {Status}";
 }

@@ -1,6 +1,6 @@
 namespace SocketShell;
 
-/// <summary>What a probe of Test-Port found (TCP connect or UDP datagram).</summary>
+/// <summary>What a probe of Test-Port found: TCP connect, UDP datagram, or Unix socket (Test-Port -Path).</summary>
 public enum PortState
 {
     /// <summary>The TCP handshake completed: something accepts connections on the port.</summary>
@@ -23,4 +23,10 @@ public enum PortState
     /// and ignoring the datagram, or a firewall drops it; a UDP probe cannot tell which (nmap's "open|filtered").
     /// </summary>
     OpenOrFiltered = 5,
+
+    /// <summary>Unix socket (Test-Port -Path): nothing is at the path, or what is there is not a socket.</summary>
+    NotFound = 6,
+
+    /// <summary>Unix socket (Test-Port -Path): the operating system denied this user access to the socket.</summary>
+    AccessDenied = 7,
 }

@@ -15,7 +15,7 @@ public sealed class PortStatus
     /// <summary>The address that was probed (null for <see cref="PortState.HostNotFound"/>).</summary>
     public IPAddress? RemoteAddress { get; set; }
 
-    /// <summary>The port that was probed.</summary>
+    /// <summary>The port that was probed (0 for a Unix socket).</summary>
     public int Port { get; set; }
 
     /// <summary>The transport probed: Tcp (a connect) or Udp (a datagram).</summary>
@@ -26,6 +26,9 @@ public sealed class PortStatus
     /// -Wait, how many attempts it took; otherwise 1.
     /// </summary>
     public int Attempt { get; set; } = 1;
+
+    /// <summary>The Unix socket path that was probed (Test-Port -Path; ComputerName is the path too); null for TCP.</summary>
+    public string? Path { get; set; }
 
     /// <summary>Whether the handshake completed (<see cref="Status"/> is <see cref="PortState.Open"/>).</summary>
     public bool Open => Status == PortState.Open;
@@ -101,7 +104,9 @@ public sealed class PortStatus
     public byte[]? BannerBytes { get; set; }
 
     /// <summary>The remote end point as text, e.g. <c>127.0.0.1:22</c> or <c>[::1]:22</c>.</summary>
-    public override string ToString() => RemoteAddress is null
+    public override string ToString() => Path is not null
+        ? $"{Path} {Status}"
+        : RemoteAddress is null
         ? string.Create(CultureInfo.InvariantCulture, $"{EndPointText.Format(ComputerName, Port)} {Status}")
         : string.Create(CultureInfo.InvariantCulture, $"{EndPointText.Format(RemoteAddress, Port)} {Status}");
 }

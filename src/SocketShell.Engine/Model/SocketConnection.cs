@@ -54,11 +54,21 @@ public sealed class SocketConnection : IDisposable
         _socket = socket;
         _stream = stream;
         _ssl = ssl;
-        RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!;
-        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        if (socket.AddressFamily == AddressFamily.Unix)
+        {
+            Protocol = TransportProtocol.Unix;
+            Path = computerName;
+            Target = computerName;
+        }
+        else
+        {
+            RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!;
+            LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+            Target = EndPointText.Format(computerName, RemoteEndPoint.Port);
+        }
+
         ConnectedAt = DateTimeOffset.Now;
         ConnectTime = connectTime;
-        Target = EndPointText.Format(computerName, RemoteEndPoint.Port);
         if (ssl is not null)
         {
             IsTls = true;
@@ -73,14 +83,20 @@ public sealed class SocketConnection : IDisposable
     /// <summary>This session's number for the connection (Get-Socket -Id).</summary>
     public int Id { get; }
 
-    /// <summary>The name or address the connection was made to, as given.</summary>
+    /// <summary>The name or address the connection was made to, as given (the socket path for a Unix socket).</summary>
     public string ComputerName { get; }
 
-    /// <summary>The peer's address and port.</summary>
-    public IPEndPoint RemoteEndPoint { get; }
+    /// <summary>Tcp, or Unix for a connection to a Unix domain socket.</summary>
+    public TransportProtocol Protocol { get; } = TransportProtocol.Tcp;
 
-    /// <summary>The local address and port.</summary>
-    public IPEndPoint LocalEndPoint { get; }
+    /// <summary>The Unix socket path (or '@abstract' name) connected to; null for TCP.</summary>
+    public string? Path { get; }
+
+    /// <summary>The peer's address and port; null for a Unix socket (see <see cref="Path"/>).</summary>
+    public IPEndPoint? RemoteEndPoint { get; }
+
+    /// <summary>The local address and port; null for a Unix socket.</summary>
+    public IPEndPoint? LocalEndPoint { get; }
 
     /// <summary>Open, Closed or Faulted, as of now.</summary>
     public SocketConnectionState State => (SocketConnectionState)Volatile.Read(ref _state);
@@ -416,10 +432,11 @@ public sealed class SocketConnection : IDisposable
     private SocketMessage Message(byte[] data, DateTimeOffset arrived, Encoding? encoding) => new(data, encoding)
     {
         Timestamp = arrived,
-        Protocol = TransportProtocol.Tcp,
+        Protocol = Protocol,
         SocketId = Id,
         LocalEndPoint = LocalEndPoint,
         RemoteEndPoint = RemoteEndPoint,
+        RemotePath = Path,
     };
 
     private void ThrowIfCannotSend()

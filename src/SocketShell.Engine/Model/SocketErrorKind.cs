@@ -49,4 +49,12 @@ public enum SocketErrorKind
     ReceiveInProgress,
     /// <summary>A line or delimited frame grew past the receive buffer without its delimiter (the data stays buffered).</summary>
     FrameTooLong,
+    /// <summary>A Unix socket path does not exist (nothing to connect or send to).</summary>
+    PathNotFound,
+    /// <summary>A Unix socket path exists but is not a socket (a regular file, a directory, a FIFO, ...).</summary>
+    NotASocket,
+    /// <summary>A listener cannot be created at a Unix socket path: a live socket or another file is already there.</summary>
+    PathInUse,
+    /// <summary>A Unix socket path is not usable: empty, too long for sun_path, or an abstract name where the OS has none.</summary>
+    InvalidSocketPath,
 }

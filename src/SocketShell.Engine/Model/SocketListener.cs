@@ -47,17 +47,20 @@ public sealed class SocketListener
     /// <summary>The unique name (e.g. tcp-8080).</summary>
     public string Name { get; }
 
-    /// <summary>Tcp or Udp.</summary>
-    public TransportProtocol Protocol => Options.Protocol;
+    /// <summary>Tcp, Udp, or Unix (a stream listener on a Unix socket path).</summary>
+    public TransportProtocol Protocol => Options.Path is null ? Options.Protocol : TransportProtocol.Unix;
+
+    /// <summary>The Unix socket path (or '@abstract' name) it listens on; null for TCP and UDP.</summary>
+    public string? Path => Options.Path;
 
     /// <summary>What it does with received data.</summary>
     public ListenerMode Mode => Options.Mode;
 
-    /// <summary>The address and port it listens on.</summary>
-    public IPEndPoint LocalEndPoint { get; internal set; } = new(IPAddress.None, 0);
+    /// <summary>The address and port it listens on; null for a Unix socket (see <see cref="Path"/>).</summary>
+    public IPEndPoint? LocalEndPoint { get; internal set; }
 
-    /// <summary>The port it listens on (the one the OS chose when asked for port 0).</summary>
-    public int Port => LocalEndPoint.Port;
+    /// <summary>The port it listens on (the one the OS chose when asked for port 0); 0 for a Unix socket.</summary>
+    public int Port => LocalEndPoint?.Port ?? 0;
 
     /// <summary>Listening, Stopped or Faulted.</summary>
     public ListenerState State => (ListenerState)Volatile.Read(ref _state);
@@ -197,7 +200,7 @@ public sealed class SocketListener
     /// <inheritdoc/>
     public override string ToString() => Name;
 
-    internal void SetLocalEndPoint(IPEndPoint endPoint) => LocalEndPoint = endPoint;
+    internal void SetLocalEndPoint(IPEndPoint? endPoint) => LocalEndPoint = endPoint;
 
     internal async Task StopCoreAsync(Exception? fault)
     {
@@ -265,12 +268,13 @@ public sealed class SocketListener
 
         var message = new SocketMessage(data[..take].ToArray(), Options.Encoding)
         {
-            Protocol = Options.Protocol,
+            Protocol = Protocol,
             ListenerId = Id,
             ConnectionId = connectionId,
             LocalEndPoint = LocalEndPoint,
             RemoteEndPoint = remote,
             Direction = direction,
+            LocalPath = Options.Path,
         };
         _capture.Add(message, data.Length);
     }

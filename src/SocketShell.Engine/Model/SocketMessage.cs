@@ -28,7 +28,7 @@ public sealed class SocketMessage
     /// <summary>When the data arrived.</summary>
     public DateTimeOffset Timestamp { get; set; }
 
-    /// <summary>Tcp or Udp.</summary>
+    /// <summary>Tcp, Udp or Unix.</summary>
     public TransportProtocol Protocol { get; set; }
 
     /// <summary>The listener that received it, if a listener did.</summary>
@@ -51,6 +51,12 @@ public sealed class SocketMessage
 
     /// <summary>Where it came from.</summary>
     public IPEndPoint? RemoteEndPoint { get; set; }
+
+    /// <summary>Unix sockets: the path (or '@abstract' name) it arrived on, e.g. a listener's socket file; null for IP.</summary>
+    public string? LocalPath { get; set; }
+
+    /// <summary>Unix sockets: the path it came from or was read through (a client's socket path, a datagram sender's name); null when unnamed or IP.</summary>
+    public string? RemotePath { get; set; }
 
     /// <summary>The number of bytes.</summary>
     public int Length => Data.Length;

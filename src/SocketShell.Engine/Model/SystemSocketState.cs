@@ -4,6 +4,9 @@ namespace SocketShell;
 /// The state of a socket in the operating system's table. TCP sockets carry the usual TCP state
 /// names; UDP has no connection state, so a UDP socket is <see cref="Bound"/> (it has a local address
 /// only and receives from anyone) or <see cref="Connected"/> (connect() fixed its remote end).
+/// Unix sockets: Listen, Established (a connected stream or seqpacket socket), Connected (a connected
+/// datagram socket), SynSent (connecting), Bound (named, neither listening nor connected) or
+/// <see cref="Unconnected"/>.
 /// </summary>
 public enum SystemSocketState
 {
@@ -37,4 +40,6 @@ public enum SystemSocketState
     Bound,
     /// <summary>UDP: connected to one remote address and port (what ss calls ESTAB).</summary>
     Connected,
+    /// <summary>Unix: a socket with no name that neither listens nor is connected (what ss calls UNCONN).</summary>
+    Unconnected,
 }

@@ -8,4 +8,7 @@ public enum TransportProtocol
 
     /// <summary>UDP (datagrams).</summary>
     Udp = 1,
+
+    /// <summary>A Unix domain socket (AF_UNIX: a stream, datagrams or sequenced packets on this machine, named by a path).</summary>
+    Unix = 2,
 }

@@ -17,6 +17,9 @@ internal static partial class LinuxProcessScanner
     /// <summary>Descriptors per work item: a process with more is split so that cores share it.</summary>
     private const int ChunkSize = 2048;
 
+    /// <summary>Up to this many descriptors in all, links are read on the calling thread.</summary>
+    private const int SequentialLimit = 4096;
+
     /// <summary>
     /// Scans every /proc/&lt;pid&gt;/fd (in parallel on several cores). A process that exits or
     /// refuses access is skipped; a name that cannot be read stays null.
@@ -42,11 +45,31 @@ internal static partial class LinuxProcessScanner
         }
 
         var found = new List<(long Inode, int Pid)>[work.Count];
-        Parallel.For(0, work.Count, options, i =>
+        long totalFds = 0;
+        foreach (int[] fds in fdLists)
         {
-            (int pid, int[] fds, int start, int count) = work[i];
-            found[i] = ScanChunk(procRoot, pid, fds.AsSpan(start, count), inodes);
-        });
+            totalFds += fds.Length;
+        }
+
+        if (totalFds <= SequentialLimit)
+        {
+            // A machine's usual few thousand descriptors: one thread reads them faster than handing
+            // chunks to the pool, above all on a busy machine where pool threads wait for a core.
+            for (int i = 0; i < work.Count; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                (int pid, int[] fds, int start, int count) = work[i];
+                found[i] = ScanChunk(procRoot, pid, fds.AsSpan(start, count), inodes);
+            }
+        }
+        else
+        {
+            Parallel.For(0, work.Count, options, i =>
+            {
+                (int pid, int[] fds, int start, int count) = work[i];
+                found[i] = ScanChunk(procRoot, pid, fds.AsSpan(start, count), inodes);
+            });
+        }
 
         var owners = new Dictionary<long, List<int>>();
         names = new Dictionary<int, string?>();

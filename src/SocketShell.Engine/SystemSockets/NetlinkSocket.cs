@@ -39,15 +39,39 @@ internal sealed partial class NetlinkSocket : IDisposable
     }
 
     /// <summary>Dumps every socket of one family and protocol into <paramref name="into"/>.</summary>
-    public unsafe void Dump(IPFamily family, TransportProtocol protocol, List<SystemSocket> into, ref int skipped, CancellationToken cancellationToken)
+    public void Dump(IPFamily family, TransportProtocol protocol, List<SystemSocket> into, ref int skipped, CancellationToken cancellationToken)
     {
         Span<byte> request = stackalloc byte[NetlinkSockDiag.RequestSize];
-        uint sequence = ++_sequence;
         NetlinkSockDiag.WriteRequest(
             request,
             family == IPFamily.IPv6 ? NetlinkSockDiag.AfInet6 : NetlinkSockDiag.AfInet,
             protocol == TransportProtocol.Tcp ? NetlinkSockDiag.IpProtoTcp : NetlinkSockDiag.IpProtoUdp,
-            sequence);
+            ++_sequence);
+        var counter = new SkipCounter();
+        Exchange(request, (ReadOnlySpan<byte> d, out int error) => NetlinkSockDiag.Parse(d, protocol, into, ref counter.Value, out error), cancellationToken);
+        skipped += counter.Value;
+    }
+
+    /// <summary>Dumps every Unix domain socket (UNIX_DIAG) into <paramref name="into"/>.</summary>
+    public void DumpUnix(List<UnixSystemSocket> into, ref int skipped, CancellationToken cancellationToken)
+    {
+        Span<byte> request = stackalloc byte[UnixSocketDiag.RequestSize];
+        UnixSocketDiag.WriteRequest(request, ++_sequence);
+        var counter = new SkipCounter();
+        Exchange(request, (ReadOnlySpan<byte> d, out int error) => UnixSocketDiag.Parse(d, into, ref counter.Value, out error), cancellationToken);
+        skipped += counter.Value;
+    }
+
+    private delegate NetlinkDumpStatus DatagramParser(ReadOnlySpan<byte> datagram, out int error);
+
+    private sealed class SkipCounter
+    {
+        public int Value;
+    }
+
+    /// <summary>Sends one dump request and parses the answers until NLMSG_DONE.</summary>
+    private unsafe void Exchange(ReadOnlySpan<byte> request, DatagramParser parse, CancellationToken cancellationToken)
+    {
         fixed (byte* r = request)
         {
             if (Libc.Send(_fd, r, request.Length, 0) != request.Length)
@@ -89,7 +113,7 @@ internal sealed partial class NetlinkSocket : IDisposable
                     throw Failure("recv(netlink)");
                 }
 
-                NetlinkDumpStatus status = NetlinkSockDiag.Parse(_buffer.AsSpan(0, (int)n), protocol, into, ref skipped, out int error);
+                NetlinkDumpStatus status = parse(_buffer.AsSpan(0, (int)n), out int error);
                 if (status == NetlinkDumpStatus.Done)
                 {
                     return;

@@ -98,6 +98,10 @@ internal static class ErrorIds
         [nameof(SocketErrorKind.InvalidPort)] = ErrorCategory.InvalidArgument,
         [nameof(SocketErrorKind.InvalidListenerOptions)] = ErrorCategory.InvalidArgument,
         [nameof(SocketErrorKind.TcpOnlyParameter)] = ErrorCategory.InvalidArgument,
+        [nameof(SocketErrorKind.PathNotFound)] = ErrorCategory.ObjectNotFound,
+        [nameof(SocketErrorKind.NotASocket)] = ErrorCategory.InvalidArgument,
+        [nameof(SocketErrorKind.PathInUse)] = ErrorCategory.ResourceExists,
+        [nameof(SocketErrorKind.InvalidSocketPath)] = ErrorCategory.InvalidArgument,
 
         // Module ids.
         [SocketOperationFailed] = ErrorCategory.NotSpecified,

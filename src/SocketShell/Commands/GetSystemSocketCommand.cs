@@ -9,15 +9,16 @@ using SocketShell.Transformations;
 namespace SocketShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Gets the machine's TCP and UDP sockets with the processes that hold them.</para>
+/// <para type="synopsis">Gets the machine's TCP, UDP and Unix domain sockets with the processes that hold them.</para>
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "SystemSocket", DefaultParameterSetName = FilterSet)]
-[OutputType(typeof(SystemSocket), ParameterSetName = [FilterSet])]
+[OutputType(typeof(SystemSocket), typeof(UnixSystemSocket), ParameterSetName = [FilterSet])]
 public sealed class GetSystemSocketCommand : SocketCmdletBase
 {
     private const string FilterSet = "Filter";
 
     private readonly List<SystemSocketFilter> _filters = [];
+    private readonly List<UnixSocketFilter> _unixFilters = [];
 
     /// <summary>Local ports to keep.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
@@ -37,17 +38,23 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
     public int[]? RemotePort { get; set; }
 
     /// <summary>Protocols to keep.</summary>
-    [Parameter(HelpMessage = "Tcp, Udp, or both (default): the protocols to list.")]
+    [Parameter(HelpMessage = "Tcp, Udp, Unix (Unix domain sockets, Linux): the protocols to list. Default Tcp and Udp, or Unix when -Path is given.")]
     [ValidateNotNullOrEmpty]
     public TransportProtocol[]? Protocol { get; set; }
 
+    /// <summary>Unix socket paths to keep; wildcards allowed.</summary>
+    [Parameter(HelpMessage = "Unix sockets whose path (or '@abstract' name) matches; wildcards allowed. Implies -Protocol Unix when -Protocol is not given.")]
+    [SupportsWildcards]
+    [ValidateNotNullOrEmpty]
+    public string[]? Path { get; set; }
+
     /// <summary>States to keep.</summary>
-    [Parameter(HelpMessage = "States to keep: Listen, Established, TimeWait, CloseWait, ... for TCP; Bound or Connected for UDP.")]
+    [Parameter(HelpMessage = "States to keep: Listen, Established, TimeWait, CloseWait, ... for TCP; Bound or Connected for UDP; Listen, Established, Connected, Bound or Unconnected for Unix sockets.")]
     [ValidateNotNullOrEmpty]
     public SystemSocketState[]? State { get; set; }
 
     /// <summary>Only TCP listeners and bound UDP sockets.</summary>
-    [Parameter(HelpMessage = "Keep only TCP listeners and bound (unconnected) UDP sockets: short for -State Listen, Bound.")]
+    [Parameter(HelpMessage = "Keep only listeners: TCP and Unix stream sockets in Listen, bound (unconnected) UDP sockets and named unconnected Unix datagram sockets.")]
     public SwitchParameter Listening { get; set; }
 
     /// <summary>Local addresses to keep.</summary>
@@ -82,9 +89,33 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
     {
         // Each pipeline record adds a filter; the table is read once, in EndProcessing.
         WildcardPattern[]? names = ProcessName?.Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase)).ToArray();
+        Func<string, bool>? nameMatch = names is null ? null : name => names.Any(p => p.IsMatch(name));
+        TransportProtocol[] protocols = Protocol ?? (Path is null ? [TransportProtocol.Tcp, TransportProtocol.Udp] : [TransportProtocol.Unix]);
+        if (protocols.Contains(TransportProtocol.Unix))
+        {
+            // Unix paths are case-sensitive file names; wildcards still apply (WildcardPattern.Escape for literal [ ]).
+            WildcardPattern[]? paths = Path?.Select(p => WildcardPattern.Get(p, WildcardOptions.None)).ToArray();
+            _unixFilters.Add(new UnixSocketFilter
+            {
+                Path = paths is null ? null : path => paths.Any(p => p.IsMatch(path)),
+                LiteralPaths = Path?.Where(p => !WildcardPattern.ContainsWildcardCharacters(p)).Select(p => UnixPaths.Resolve(this, p)).ToArray(),
+                State = State,
+                Listening = Listening.IsPresent,
+                ProcessId = ProcessId is null ? null : new HashSet<int>(ProcessId),
+                ProcessName = nameMatch,
+                ExcludesAll = LocalPort is not null || RemotePort is not null || LocalAddress is not null || RemoteAddress is not null || AddressFamily != IPFamily.Any,
+            });
+        }
+
+        TransportProtocol[] ipProtocols = protocols.Where(p => p != TransportProtocol.Unix).ToArray();
+        if (ipProtocols.Length == 0 || Path is not null)
+        {
+            return; // -Path matches no TCP or UDP socket.
+        }
+
         _filters.Add(new SystemSocketFilter
         {
-            Protocol = Protocol,
+            Protocol = ipProtocols,
             AddressFamily = AddressFamily,
             State = State,
             Listening = Listening.IsPresent,
@@ -93,12 +124,64 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
             LocalAddress = LocalAddress,
             RemoteAddress = RemoteAddress,
             ProcessId = ProcessId is null ? null : new HashSet<int>(ProcessId),
-            ProcessName = names is null ? null : name => names.Any(p => p.IsMatch(name)),
+            ProcessName = nameMatch,
         });
     }
 
     /// <inheritdoc/>
     protected override void EndProcessing()
+    {
+        if (_filters.Count > 0)
+        {
+            WriteIpSockets();
+        }
+
+        if (_unixFilters.Count > 0)
+        {
+            WriteUnixSockets();
+        }
+    }
+
+    private void WriteUnixSockets()
+    {
+        IUnixSocketSource source;
+        try
+        {
+            source = UnixSocketSource.ForCurrentOS();
+        }
+        catch (PlatformNotSupportedException e)
+        {
+            ThrowTerminatingError(SocketErrors.Record(e, ErrorIds.SocketTableNotSupported, "Unix"));
+            return;
+        }
+
+        CancellationToken token = CancellationToken;
+        (IReadOnlyList<UnixSystemSocket> Sockets, UnixSocketTable Table) result;
+        try
+        {
+            result = WaitFor(Task.Run(() => UnixSocketQuery.Run(source, _unixFilters, resolveProcesses: true, token), token));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            string message = string.Format(CultureInfo.CurrentCulture, Messages.SocketTableUnavailable, e.Message);
+            ThrowTerminatingError(SocketErrors.Record(new InvalidOperationException(message, e), ErrorIds.SocketTableUnavailable, source.Name));
+            return;
+        }
+
+        WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.SocketTableRead,
+            result.Table.Sockets.Count, result.Table.Source, result.Table.SkippedEntries, result.Sockets.Count));
+        foreach (string note in result.Table.Notes)
+        {
+            WriteVerbose(note);
+        }
+
+        foreach (UnixSystemSocket socket in result.Sockets)
+        {
+            WriteObject(socket);
+        }
+    }
+
+    private void WriteIpSockets()
     {
         ISystemSocketSource source;
         try

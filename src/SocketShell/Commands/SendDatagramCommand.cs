@@ -11,31 +11,41 @@ using SocketShell.Udp;
 namespace SocketShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Sends UDP datagrams, one per input item, optionally waiting for a reply to each.</para>
+/// <para type="synopsis">Sends UDP datagrams (or datagrams to a Unix datagram socket), one per input item, optionally waiting for a reply to each.</para>
 /// </summary>
 [Cmdlet(VerbsCommunications.Send, "Datagram", DefaultParameterSetName = DefaultSet)]
-[OutputType(typeof(DatagramResult), ParameterSetName = [DefaultSet])]
+[OutputType(typeof(DatagramResult), ParameterSetName = [DefaultSet, PathSet])]
 public sealed class SendDatagramCommand : SocketCmdletBase
 {
     private const string DefaultSet = "Default";
+    private const string PathSet = "Path";
+
+    private Unix.UnixDatagramSender? _unixSender;
+    private string? _unixPath;
 
     private DatagramSender? _sender;
     private string? _senderKey;
     private Exception? _openFailure;
 
     /// <summary>The target host.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true,
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = DefaultSet,
         HelpMessage = "The host to send to: a DNS name or an IPv4/IPv6 literal.")]
     [Alias("HostName", "TargetName", "IPAddress")]
     [ValidateNotNullOrEmpty]
     public string ComputerName { get; set; } = string.Empty;
 
     /// <summary>The target port.</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = DefaultSet,
         HelpMessage = "The UDP port to send to (1-65535).")]
     [ValidateRange(1, 65535)]
     [ArgumentCompleter(typeof(PortCompleter))]
     public int Port { get; set; }
+
+    /// <summary>The Unix datagram socket to send to.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet,
+        HelpMessage = "A Unix datagram socket to send to (SOCK_DGRAM, such as /dev/log): a file path, relative to the current location, or '@name' for a Linux abstract name.")]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = string.Empty;
 
     /// <summary>The payload of one datagram.</summary>
     [Parameter(Mandatory = true, Position = 2, ValueFromPipeline = true,
@@ -52,29 +62,29 @@ public sealed class SendDatagramCommand : SocketCmdletBase
     public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
 
     /// <summary>Wait for one reply to each datagram.</summary>
-    [Parameter(HelpMessage = "Wait up to -Timeout for one reply to each datagram; the result is Replied, NoReply or PortUnreachable.")]
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "Wait up to -Timeout for one reply to each datagram; the result is Replied, NoReply or PortUnreachable.")]
     public SwitchParameter Wait { get; set; }
 
     /// <summary>How long to wait for a reply.</summary>
-    [Parameter(HelpMessage = "With -Wait, how long to wait for each reply (default 2 seconds): seconds, '250ms', '5s' or a TimeSpan.")]
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "With -Wait, how long to wait for each reply (default 2 seconds): seconds, '250ms', '5s' or a TimeSpan.")]
     [TimeoutTransformation]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Which resolved addresses may be used.</summary>
-    [Parameter(HelpMessage = "Any (default), IPv4 or IPv6: which of the resolved addresses may be used.")]
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "Any (default), IPv4 or IPv6: which of the resolved addresses may be used.")]
     public IPFamily AddressFamily { get; set; } = IPFamily.Any;
 
     /// <summary>The source port.</summary>
-    [Parameter(HelpMessage = "The local (source) port to send from; 0 or omitted lets the operating system pick one.")]
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "The local (source) port to send from; 0 or omitted lets the operating system pick one.")]
     [ValidateRange(0, 65535)]
     public int LocalPort { get; set; }
 
     /// <summary>Allow a broadcast target.</summary>
-    [Parameter(HelpMessage = "Allow a broadcast address (255.255.255.255 or a subnet broadcast) as the target.")]
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "Allow a broadcast address (255.255.255.255 or a subnet broadcast) as the target.")]
     public SwitchParameter Broadcast { get; set; }
 
     /// <summary>The IP time to live (hop limit).</summary>
-    [Parameter(HelpMessage = "The IP time to live (IPv6 hop limit) of the datagrams, 1-255; the system default when omitted.")]
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "The IP time to live (IPv6 hop limit) of the datagrams, 1-255; the system default when omitted.")]
     [ValidateRange(1, 255)]
     public int Ttl { get; set; }
 
@@ -90,7 +100,7 @@ public sealed class SendDatagramCommand : SocketCmdletBase
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        string target = EndPointText.Format(ComputerName, Port);
+        string target = ParameterSetName == PathSet ? Path : EndPointText.Format(ComputerName, Port);
         byte[] payload;
         try
         {
@@ -105,6 +115,12 @@ public sealed class SendDatagramCommand : SocketCmdletBase
         {
             string message = string.Format(CultureInfo.CurrentCulture, Messages.DatagramPayloadInvalid, e.Message);
             WriteError(SocketErrors.Record(new ArgumentException(message, e), ErrorIds.InvalidPayload, Data));
+            return;
+        }
+
+        if (ParameterSetName == PathSet)
+        {
+            SendToPath(payload);
             return;
         }
 
@@ -131,9 +147,40 @@ public sealed class SendDatagramCommand : SocketCmdletBase
         {
             _sender?.Dispose();
             _sender = null;
+            _unixSender?.Dispose();
+            _unixSender = null;
         }
 
         base.Dispose(disposing);
+    }
+
+    // One connected socket for the whole pipeline; a path that cannot be opened is tried again for the
+    // next datagram (a receiver may have started meanwhile).
+    private void SendToPath(byte[] payload)
+    {
+        string path = UnixPaths.Resolve(this, Path);
+        try
+        {
+            if (_unixSender is null || _unixPath != path)
+            {
+                _unixSender?.Dispose();
+                _unixSender = null;
+                _unixPath = path;
+                _unixSender = Unix.UnixDatagramSender.Open(path);
+            }
+
+            WriteObject(WaitFor(_unixSender.SendAsync(payload, CancellationToken)));
+        }
+        catch (SocketShellException e)
+        {
+            if (e.Kind is SocketErrorKind.ConnectionRefused)
+            {
+                _unixSender?.Dispose();
+                _unixSender = null;
+            }
+
+            WriteSocketError(e, path);
+        }
     }
 
     // One socket per target for the whole pipeline: opened on the first datagram, reopened only when

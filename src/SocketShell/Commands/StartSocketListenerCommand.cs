@@ -12,26 +12,42 @@ using SocketShell.Transformations;
 namespace SocketShell.Commands;
 
 /// <summary>
-/// <para type="synopsis">Starts a background TCP or UDP listener that captures, echoes, replies to, discards or forwards what clients send.</para>
+/// <para type="synopsis">Starts a background TCP, UDP or Unix domain socket listener that captures, echoes, replies to, discards or forwards what clients send.</para>
 /// </summary>
 [Cmdlet(VerbsLifecycle.Start, "SocketListener", SupportsShouldProcess = true, DefaultParameterSetName = DefaultSet)]
-[OutputType(typeof(SocketListener), ParameterSetName = [DefaultSet])]
+[OutputType(typeof(SocketListener), ParameterSetName = [DefaultSet, PathSet])]
 public sealed class StartSocketListenerCommand : SocketCmdletBase
 {
     private const string DefaultSet = "Default";
+    private const string PathSet = "Path";
 
     /// <summary>The port to listen on.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "The port to listen on; 0 lets the operating system choose (the chosen port is in the result).")]
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = DefaultSet, HelpMessage = "The port to listen on; 0 lets the operating system choose (the chosen port is in the result).")]
     [ValidateRange(0, 65535)]
     [ArgumentCompleter(typeof(PortCompleter))]
     public int Port { get; set; }
 
+    /// <summary>The Unix socket path to listen on.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = PathSet,
+        HelpMessage = "A Unix domain socket path to listen on (a stream socket), relative to the current location, or '@name' for a Linux abstract name. The socket file is created now and removed when the listener stops.")]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = string.Empty;
+
+    /// <summary>Replace a stale socket file.</summary>
+    [Parameter(ParameterSetName = PathSet, HelpMessage = "Replace a stale socket file at -Path (a socket file nothing listens on). Anything else at the path is never replaced.")]
+    public SwitchParameter Force { get; set; }
+
+    /// <summary>The socket file's mode.</summary>
+    [Parameter(ParameterSetName = PathSet, HelpMessage = "The file mode of the socket file, as chmod takes it: an octal string such as '0660' or '0600', or UnixFileMode names. Set before the first client can connect. Not on Windows.")]
+    [FileModeTransformation]
+    public UnixFileMode Permission { get; set; }
+
     /// <summary>Tcp or Udp.</summary>
-    [Parameter(HelpMessage = "Tcp (default) or Udp.")]
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "Tcp (default) or Udp.")]
     public TransportProtocol Protocol { get; set; } = TransportProtocol.Tcp;
 
     /// <summary>The local address.</summary>
-    [Parameter(HelpMessage = "The local address to listen on (default 127.0.0.1): an IPv4 or IPv6 literal, or Any for every interface of both families.")]
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "The local address to listen on (default 127.0.0.1): an IPv4 or IPv6 literal, or Any for every interface of both families.")]
     [ArgumentCompleter(typeof(ListenAddressCompleter))]
     [ValidateNotNullOrEmpty]
     public string Address { get; set; } = "127.0.0.1";
@@ -109,8 +125,18 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
-        IPAddress? address;
-        if (string.Equals(Address.Trim(), "Any", StringComparison.OrdinalIgnoreCase) || Address.Trim() == "*")
+        if (ParameterSetName != PathSet && Protocol == TransportProtocol.Unix)
+        {
+            WriteError(SocketErrors.Record(new ArgumentException("A Unix listener needs -Path (the socket file to create)."), ErrorIds.InvalidListenerOptions, Protocol));
+            return;
+        }
+
+        IPAddress? address = null;
+        if (ParameterSetName == PathSet)
+        {
+            // Address and Port do not apply.
+        }
+        else if (string.Equals(Address.Trim(), "Any", StringComparison.OrdinalIgnoreCase) || Address.Trim() == "*")
         {
             address = null;
         }
@@ -202,6 +228,12 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
             ConnectTimeout = ConnectTimeout,
         };
 
+        if (ParameterSetName == PathSet)
+        {
+            StartOnPath(options);
+            return;
+        }
+
         if (Protocol == TransportProtocol.Udp && MyInvocation.BoundParameters.ContainsKey(nameof(MaxConnections)))
         {
             WriteError(SocketErrors.Record(new ArgumentException(Messages.MaxConnectionsTcpOnly), ErrorIds.TcpOnlyParameter, target));
@@ -216,6 +248,31 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
             return;
         }
 
+        Start(options, target);
+    }
+
+    private void StartOnPath(ListenerOptions options)
+    {
+        string path = UnixPaths.Resolve(this, Path);
+        options.Protocol = TransportProtocol.Unix;
+        options.Address = null;
+        options.Port = 0;
+        options.Path = path;
+        options.Force = Force;
+        options.Permission = MyInvocation.BoundParameters.ContainsKey(nameof(Permission)) ? Permission : null;
+        string action = options.Mode == ListenerMode.Forward && ForwardTo is not null
+            ? string.Format(CultureInfo.CurrentCulture, Messages.StartForwardAction, TransportProtocol.Unix, ForwardTo)
+            : string.Format(CultureInfo.CurrentCulture, Messages.StartListenerAction, TransportProtocol.Unix, options.Mode);
+        if (!ShouldProcess($"Unix {path}", action))
+        {
+            return;
+        }
+
+        Start(options, path);
+    }
+
+    private void Start(ListenerOptions options, string target)
+    {
         try
         {
             WriteObject(RunspaceSessions.Current.Listeners.Start(options));

@@ -54,7 +54,7 @@ public sealed class StopSocketListenerCommand : SocketCmdletBase
             }
 
             string action = string.Format(CultureInfo.CurrentCulture, Messages.StopListenerAction, listener.ActiveConnections);
-            if (!ShouldProcess($"{listener.Name} ({listener.Protocol.ToString().ToUpperInvariant()} {listener.LocalEndPoint})", action))
+            if (!ShouldProcess($"{listener.Name} ({listener.Protocol.ToString().ToUpperInvariant()} {(object?)listener.Path ?? listener.LocalEndPoint})", action))
             {
                 continue;
             }

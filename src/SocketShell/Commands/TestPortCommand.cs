@@ -28,12 +28,13 @@ namespace SocketShell.Commands;
 /// TcpOnlyParameter error (the sets cannot depend on -Protocol's value).
 /// </remarks>
 [Cmdlet(VerbsDiagnostic.Test, "Port", DefaultParameterSetName = DefaultSet)]
-[OutputType(typeof(PortStatus), typeof(bool), ParameterSetName = [DefaultSet, WaitSet])]
+[OutputType(typeof(PortStatus), typeof(bool), ParameterSetName = [DefaultSet, WaitSet, PathSet])]
 [OutputType(typeof(PortStatus), ParameterSetName = [CountSet, ContinuousSet])]
 public sealed class TestPortCommand : SocketCmdletBase
 {
     private const string DefaultSet = "Default";
     private const string WaitSet = "Wait";
+    private const string PathSet = "Path";
     private const string CountSet = "Count";
     private const string ContinuousSet = "Continuous";
 
@@ -60,7 +61,13 @@ public sealed class TestPortCommand : SocketCmdletBase
     private bool _progressShown;
 
     /// <summary>The hosts to probe.</summary>
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
+    [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
+        HelpMessage = "The hosts to probe: DNS names or IPv4/IPv6 literals.")]
+    [Parameter(ParameterSetName = WaitSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
+        HelpMessage = "The hosts to probe: DNS names or IPv4/IPv6 literals.")]
+    [Parameter(ParameterSetName = CountSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
+        HelpMessage = "The hosts to probe: DNS names or IPv4/IPv6 literals.")]
+    [Parameter(ParameterSetName = ContinuousSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
         HelpMessage = "The hosts to probe: DNS names or IPv4/IPv6 literals.")]
     [Alias("HostName", "TargetName", "IPAddress", "LocalAddress")]
     [ListeningAddressTransformation]
@@ -68,8 +75,14 @@ public sealed class TestPortCommand : SocketCmdletBase
     public string[] ComputerName { get; set; } = [];
 
     /// <summary>The ports to probe on every host.</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
-        HelpMessage = "The ports to probe on every host: numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
+    [Parameter(ParameterSetName = DefaultSet, Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
+        HelpMessage = "The ports to probe on every host (TCP, or UDP with -Protocol Udp): numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
+    [Parameter(ParameterSetName = WaitSet, Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
+        HelpMessage = "The ports to probe on every host (TCP, or UDP with -Protocol Udp): numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
+    [Parameter(ParameterSetName = CountSet, Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
+        HelpMessage = "The ports to probe on every host (TCP, or UDP with -Protocol Udp): numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
+    [Parameter(ParameterSetName = ContinuousSet, Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true,
+        HelpMessage = "The ports to probe on every host (TCP, or UDP with -Protocol Udp): numbers, 1..1024, or lists such as '22,80,8000-8100'.")]
     [Alias("LocalPort")]
     [PortListTransformation]
     [ValidateNotNullOrEmpty]
@@ -83,12 +96,18 @@ public sealed class TestPortCommand : SocketCmdletBase
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>How many probes may be in flight at once.</summary>
-    [Parameter(HelpMessage = "How many probes may be in flight at once (default 512, or half the open-file limit if lower); each holds one socket.")]
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "How many probes may be in flight at once (default 512, or half the open-file limit if lower); each holds one socket.")]
+    [Parameter(ParameterSetName = WaitSet, HelpMessage = "How many probes may be in flight at once (default 512, or half the open-file limit if lower); each holds one socket.")]
+    [Parameter(ParameterSetName = CountSet, HelpMessage = "How many probes may be in flight at once (default 512, or half the open-file limit if lower); each holds one socket.")]
+    [Parameter(ParameterSetName = ContinuousSet, HelpMessage = "How many probes may be in flight at once (default 512, or half the open-file limit if lower); each holds one socket.")]
     [ValidateRange(1, 65535)]
     public int ThrottleLimit { get; set; } = PortScanOptions.SuggestedThrottleLimit();
 
     /// <summary>Which addresses of a name to use.</summary>
-    [Parameter(HelpMessage = "Which addresses of a name to probe: Any (default), IPv4 or IPv6.")]
+    [Parameter(ParameterSetName = DefaultSet, HelpMessage = "Which addresses of a name to probe: Any (default), IPv4 or IPv6.")]
+    [Parameter(ParameterSetName = WaitSet, HelpMessage = "Which addresses of a name to probe: Any (default), IPv4 or IPv6.")]
+    [Parameter(ParameterSetName = CountSet, HelpMessage = "Which addresses of a name to probe: Any (default), IPv4 or IPv6.")]
+    [Parameter(ParameterSetName = ContinuousSet, HelpMessage = "Which addresses of a name to probe: Any (default), IPv4 or IPv6.")]
     public IPFamily AddressFamily { get; set; } = IPFamily.Any;
 
     /// <summary>Tcp (a connect probe, the default) or Udp (a datagram probe).</summary>
@@ -160,16 +179,25 @@ public sealed class TestPortCommand : SocketCmdletBase
     /// <summary>Write one bool per host and port, in input order.</summary>
     [Parameter(ParameterSetName = DefaultSet, HelpMessage = "Write one bool per host and port (true when open), in input order, and no errors.")]
     [Parameter(ParameterSetName = WaitSet, HelpMessage = "Write one bool per host and port (true when open), in input order, and no errors.")]
+    [Parameter(ParameterSetName = PathSet, HelpMessage = "Write one bool per host and port (true when open), in input order, and no errors.")]
     public SwitchParameter Quiet { get; set; }
 
     /// <summary>Keep probing until the port is open or the wait times out.</summary>
     [Parameter(Mandatory = true, ParameterSetName = WaitSet, HelpMessage = "Keep probing each host and port until it is open or -WaitTimeout has passed.")]
+    [Parameter(ParameterSetName = PathSet, HelpMessage = "Keep probing each host and port until it is open or -WaitTimeout has passed.")]
     public SwitchParameter Wait { get; set; }
 
     /// <summary>The whole wait for each host and port.</summary>
     [Parameter(ParameterSetName = WaitSet, HelpMessage = "With -Wait: how long to keep trying each host and port in all (default 60 s); each attempt still ends after -Timeout.")]
+    [Parameter(ParameterSetName = PathSet, HelpMessage = "With -Wait: how long to keep trying each host and port in all (default 60 s); each attempt still ends after -Timeout.")]
     [TimeoutTransformation]
     public TimeSpan WaitTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Unix socket paths to probe.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true, ParameterSetName = PathSet,
+        HelpMessage = "Unix domain socket paths to probe (or '@name' abstract names): Open, Closed (refused: a stale socket file), NotFound (nothing there, or not a socket) or AccessDenied.")]
+    [ValidateNotNullOrEmpty]
+    public string[] Path { get; set; } = [];
 
     private bool IsQuiet => Quiet.IsPresent;
 
@@ -185,6 +213,11 @@ public sealed class TestPortCommand : SocketCmdletBase
     /// <inheritdoc/>
     protected override void BeginProcessing()
     {
+        if (ParameterSetName == PathSet)
+        {
+            return;
+        }
+
         CheckCombinations();
         var options = new PortScanOptions
         {
@@ -291,6 +324,12 @@ public sealed class TestPortCommand : SocketCmdletBase
     /// <inheritdoc/>
     protected override void ProcessRecord()
     {
+        if (ParameterSetName == PathSet)
+        {
+            ProbePaths();
+            return;
+        }
+
         foreach (string name in ComputerName)
         {
             try
@@ -319,6 +358,11 @@ public sealed class TestPortCommand : SocketCmdletBase
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
+        if (ParameterSetName == PathSet)
+        {
+            return;
+        }
+
         _scanner!.Complete();
         if (ShowsProgress)
         {
@@ -426,6 +470,56 @@ public sealed class TestPortCommand : SocketCmdletBase
 
     /// <summary>Progress for bounded long work only: more than 1,000 probes, not a wait, not an endless series.</summary>
     private bool ShowsProgress => _pairs > ProgressThreshold && !IsWait && !Continuous.IsPresent;
+
+    private void ProbePaths()
+    {
+        foreach (string given in Path)
+        {
+            string path = UnixPaths.Resolve(this, given);
+            PortStatus status;
+            try
+            {
+                if (IsWait)
+                {
+                    var attempts = new ConcurrentQueue<PortStatus>();
+                    Task<PortStatus> waiting = Unix.UnixSocketProbe.WaitAsync(path, Timeout, WaitTimeout, attempts.Enqueue, CancellationToken);
+                    WaitAndDrain(waiting, attempts, a => WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.PortWaitAttempt, path, a.Status)));
+                    status = waiting.Result;
+                }
+                else
+                {
+                    status = WaitFor(Unix.UnixSocketProbe.ProbeAsync(path, Timeout, CancellationToken));
+                }
+            }
+            catch (SocketShellException e)
+            {
+                if (IsQuiet)
+                {
+                    WriteObject(false);
+                }
+                else
+                {
+                    WriteSocketError(e, path);
+                }
+
+                continue;
+            }
+
+            if (IsQuiet)
+            {
+                WriteObject(status.Open);
+            }
+            else
+            {
+                WriteObject(status);
+                if (IsWait && !status.Open)
+                {
+                    string message = string.Format(CultureInfo.CurrentCulture, Messages.PortWaitTimeout, path, SocketShell.Common.DurationText.Format(WaitTimeout), status.Status);
+                    WriteSocketError(new TimeoutException(message), path, ErrorIds.WaitTimeout);
+                }
+            }
+        }
+    }
 
     private void UpdateProgress(bool force)
     {

@@ -92,7 +92,7 @@ public sealed class ForwardHeavyTests
                 Assert.Equal(new byte[] { 1, 2, 3 }, await RoundTripAsync(c, [1, 2, 3]));
                 var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
                 clients.Add(peer);
-                peer.Connect(udp.LocalEndPoint);
+                peer.Connect(udp.LocalEndPoint!);
                 await peer.SendAsync(new byte[] { 9 }, SocketFlags.None);
                 Assert.Equal(1, await peer.ReceiveAsync(new byte[8], SocketFlags.None).WaitAsync(Bound));
             }

@@ -16,7 +16,7 @@ public sealed class TcpListenerTests
         try
         {
             Assert.Equal(ListenerState.Listening, l.State);
-            Assert.Equal(IPAddress.Loopback, l.LocalEndPoint.Address);
+            Assert.Equal(IPAddress.Loopback, l.LocalEndPoint!.Address);
             Assert.True(l.Port > 0);
             using Socket c = await ConnectAsync(l);
             await c.SendAsync(Encoding.UTF8.GetBytes("hello"), SocketFlags.None);
@@ -360,7 +360,7 @@ public sealed class TcpListenerTests
         SocketListener l = Start(configure: o => o.Address = null);
         try
         {
-            Assert.Equal(IPAddress.IPv6Any, l.LocalEndPoint.Address);
+            Assert.Equal(IPAddress.IPv6Any, l.LocalEndPoint!.Address);
             using var v4 = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             await v4.ConnectAsync(IPAddress.Loopback, l.Port).WaitAsync(Bound);
             await v4.SendAsync(new byte[] { 4 }, SocketFlags.None);

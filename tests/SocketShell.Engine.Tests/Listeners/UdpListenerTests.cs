@@ -11,7 +11,7 @@ public sealed class UdpListenerTests
 {
     private static Socket Sender(SocketListener l)
     {
-        var s = new Socket(l.LocalEndPoint.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        var s = new Socket(l.LocalEndPoint!.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
         s.Connect(l.LocalEndPoint);
         return s;
     }
@@ -170,7 +170,7 @@ public sealed class UdpListenerLoadTests
             async Task<(int Matched, int Mismatched)> Run(int senderId)
             {
                 using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                s.Connect(l.LocalEndPoint);
+                s.Connect(l.LocalEndPoint!);
                 byte[] send = new byte[Size];
                 byte[] recv = new byte[2048];
                 int matched = 0, mismatched = 0, next = 0;
@@ -226,7 +226,7 @@ public sealed class UdpListenerLoadTests
             async Task<int> Blast(int senderId)
             {
                 using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                s.Connect(l.LocalEndPoint);
+                s.Connect(l.LocalEndPoint!);
                 byte[] send = new byte[Size];
                 int sent = 0;
                 for (int i = 0; i < perSender; i++)

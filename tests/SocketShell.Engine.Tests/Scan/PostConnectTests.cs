@@ -41,7 +41,7 @@ public sealed class PostConnectTests
         SocketListener l = Start(configure: o => o.Certificate = cert);
         try
         {
-            PortStatus r = await ProbeAsync(l.LocalEndPoint.Port, new PostConnectOptions { Tls = true, ServerName = "probe.test" });
+            PortStatus r = await ProbeAsync(l.Port, new PostConnectOptions { Tls = true, ServerName = "probe.test" });
             Assert.Equal(PortState.Open, r.Status);
             Assert.NotNull(r.Certificate);
             Assert.Equal(cert.Thumbprint, r.Certificate!.Thumbprint);
@@ -70,7 +70,7 @@ public sealed class PostConnectTests
         SocketListener l = Start(configure: o => o.Certificate = cert);
         try
         {
-            PortStatus r = await ProbeAsync(l.LocalEndPoint.Port, new PostConnectOptions { Tls = true });
+            PortStatus r = await ProbeAsync(l.Port, new PostConnectOptions { Tls = true });
             Assert.Equal(PortState.Open, r.Status);
             Assert.False(r.CertificateValid);
             Assert.Contains("not for '127.0.0.1' (RemoteCertificateNameMismatch)", r.CertificateError, StringComparison.Ordinal);
@@ -88,7 +88,7 @@ public sealed class PostConnectTests
         SocketListener l = Start(configure: o => o.Certificate = cert);
         try
         {
-            PortStatus r = await ProbeAsync(l.LocalEndPoint.Port, new PostConnectOptions { Tls = true, TlsProtocol = SslProtocols.Tls12 });
+            PortStatus r = await ProbeAsync(l.Port, new PostConnectOptions { Tls = true, TlsProtocol = SslProtocols.Tls12 });
             Assert.Equal(SslProtocols.Tls12, r.TlsProtocol);
             Assert.NotNull(r.Certificate);
         }
@@ -106,7 +106,7 @@ public sealed class PostConnectTests
         try
         {
             var options = new PortScanOptions { Timeout = TimeSpan.FromSeconds(5), PostConnect = new PostConnectOptions { Tls = true } };
-            ScanFixtures.ScanRun run = await ScanFixtures.RunAsync(options, s => s.Add("127.0.0.1", Enumerable.Repeat(l.LocalEndPoint.Port, 20).ToArray()));
+            ScanFixtures.ScanRun run = await ScanFixtures.RunAsync(options, s => s.Add("127.0.0.1", Enumerable.Repeat(l.Port, 20).ToArray()));
             Assert.Equal(20, run.Results.Count(r => r.Status.Certificate is not null));
             Assert.True(await EventuallyAsync(() => l.ConnectionCount == 20 && l.ActiveConnections == 0));
             Assert.Equal(0, l.TlsHandshakeFailures);
@@ -123,7 +123,7 @@ public sealed class PostConnectTests
         SocketListener l = Start(ListenerMode.Echo); // echoes the ClientHello back: not a ServerHello
         try
         {
-            PortStatus r = await ProbeAsync(l.LocalEndPoint.Port, new PostConnectOptions { Tls = true });
+            PortStatus r = await ProbeAsync(l.Port, new PostConnectOptions { Tls = true });
             Assert.Equal(PortState.Open, r.Status);
             Assert.False(string.IsNullOrEmpty(r.TlsError));
             Assert.Null(r.Certificate);
@@ -152,12 +152,12 @@ public sealed class PostConnectTests
         SocketListener silent = Start();
         try
         {
-            PortStatus r = await ProbeAsync(talking.LocalEndPoint.Port, new PostConnectOptions { ReadBanner = true });
+            PortStatus r = await ProbeAsync(talking.Port, new PostConnectOptions { ReadBanner = true });
             Assert.Equal(PortState.Open, r.Status);
             Assert.Equal("SSH-2.0-SocketShell_Test", r.Banner);
             Assert.Equal("SSH-2.0-SocketShell_Test\r\n"u8.ToArray(), r.BannerBytes);
 
-            PortStatus quiet = await ProbeAsync(silent.LocalEndPoint.Port, new PostConnectOptions { ReadBanner = true, BannerTimeout = TimeSpan.FromMilliseconds(200) });
+            PortStatus quiet = await ProbeAsync(silent.Port, new PostConnectOptions { ReadBanner = true, BannerTimeout = TimeSpan.FromMilliseconds(200) });
             Assert.Equal(PortState.Open, quiet.Status);
             Assert.Equal(string.Empty, quiet.Banner);
             Assert.Empty(quiet.BannerBytes!);
@@ -177,11 +177,11 @@ public sealed class PostConnectTests
         SocketListener echo = Start(ListenerMode.Echo);
         try
         {
-            PortStatus r = await ProbeAsync(tls.LocalEndPoint.Port, new PostConnectOptions { Tls = true, ReadBanner = true });
+            PortStatus r = await ProbeAsync(tls.Port, new PostConnectOptions { Tls = true, ReadBanner = true });
             Assert.Equal("220 ready", r.Banner);
             Assert.NotNull(r.Certificate);
 
-            PortStatus e = await ProbeAsync(echo.LocalEndPoint.Port, new PostConnectOptions { ReadBanner = true, Send = Encoding.ASCII.GetBytes("PING\n") });
+            PortStatus e = await ProbeAsync(echo.Port, new PostConnectOptions { ReadBanner = true, Send = Encoding.ASCII.GetBytes("PING\n") });
             Assert.Equal("PING", e.Banner);
         }
         finally
@@ -197,7 +197,7 @@ public sealed class PostConnectTests
         SocketListener l = Start(configure: o => o.Banner = Encoding.ASCII.GetBytes(new string('x', 100) + "\n"));
         try
         {
-            PortStatus r = await ProbeAsync(l.LocalEndPoint.Port, new PostConnectOptions { ReadBanner = true, BannerLimit = 10 });
+            PortStatus r = await ProbeAsync(l.Port, new PostConnectOptions { ReadBanner = true, BannerLimit = 10 });
             Assert.Equal(new string('x', 10), r.Banner);
         }
         finally

@@ -43,7 +43,7 @@ public sealed class UdpPortScannerTests
         SocketListener echo = Start(ListenerMode.Echo, TransportProtocol.Udp);
         try
         {
-            List<PortStatus> r = await ScanAsync(new PortScanOptions { Payload = Encoding.ASCII.GetBytes("hello") }, "127.0.0.1", [echo.LocalEndPoint.Port]);
+            List<PortStatus> r = await ScanAsync(new PortScanOptions { Payload = Encoding.ASCII.GetBytes("hello") }, "127.0.0.1", [echo.Port]);
             PortStatus s = Assert.Single(r);
             Assert.Equal(PortState.Open, s.Status);
             Assert.Equal(TransportProtocol.Udp, s.Protocol);
@@ -207,7 +207,7 @@ public sealed class UdpPortScannerTests
         SocketListener echo = Start(ListenerMode.Echo, TransportProtocol.Udp); // 127.0.0.1 only
         try
         {
-            PortStatus s = Assert.Single(await ScanAsync(new PortScanOptions { Payload = [1, 2, 3] }, "localhost", [echo.LocalEndPoint.Port]));
+            PortStatus s = Assert.Single(await ScanAsync(new PortScanOptions { Payload = [1, 2, 3] }, "localhost", [echo.Port]));
             Assert.Equal(PortState.Open, s.Status);
             Assert.Equal(IPAddress.Loopback, s.RemoteAddress);
         }

@@ -17,4 +17,7 @@ public enum Requirement
 
     /// <summary>A UDP socket can be bound on ::1.</summary>
     IPv6Loopback,
+
+    /// <summary>Root on Linux x86-64/arm64: a test thread can run as user nobody (permission cases).</summary>
+    RootToActAsNobody,
 }

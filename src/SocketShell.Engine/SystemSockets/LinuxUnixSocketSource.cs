@@ -1,0 +1,116 @@
+namespace SocketShell.SystemSockets;
+
+/// <summary>
+/// Linux: the Unix socket table from netlink sock_diag (UNIX_DIAG, what ss -x uses) or, when netlink
+/// is refused, /proc/net/unix; owners from the /proc/&lt;pid&gt;/fd "socket:[inode]" links.
+/// </summary>
+public sealed class LinuxUnixSocketSource : IUnixSocketSource
+{
+    private readonly string _procRoot;
+    private readonly LinuxTableReader _reader;
+
+    /// <summary>Reads from <paramref name="procRoot"/> (the real /proc unless a test gives another root).</summary>
+    public LinuxUnixSocketSource(string procRoot = "/proc", LinuxTableReader reader = LinuxTableReader.Auto)
+    {
+        _procRoot = procRoot.TrimEnd('/');
+        _reader = reader;
+    }
+
+    /// <inheritdoc/>
+    public string Name => "linux";
+
+    /// <inheritdoc/>
+    public UnixSocketTable ReadTable(CancellationToken cancellationToken)
+    {
+        var sockets = new List<UnixSystemSocket>();
+        var notes = new List<string>();
+        int skipped = 0;
+        if (_reader != LinuxTableReader.ProcNet)
+        {
+            try
+            {
+                using NetlinkSocket netlink = NetlinkSocket.Open();
+                netlink.DumpUnix(sockets, ref skipped, cancellationToken);
+                FillPeerPaths(sockets);
+                return new UnixSocketTable("netlink sock_diag", sockets, skipped, notes);
+            }
+            catch (IOException e) when (_reader == LinuxTableReader.Auto)
+            {
+                sockets.Clear();
+                skipped = 0;
+                notes.Add($"netlink sock_diag could not list Unix sockets ({e.Message}); read {_procRoot}/net/unix instead (no peers, queues or owners' user ids).");
+            }
+        }
+
+        string path = $"{_procRoot}/net/unix";
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            notes.Add($"{path} could not be read ({e.Message}).");
+            throw new IOException(string.Join(" ", notes), e);
+        }
+
+        ProcNetUnixParser.Parse(text, sockets, ref skipped);
+        return new UnixSocketTable("/proc/net/unix", sockets, skipped, notes);
+    }
+
+    /// <summary>Names each socket's peer from the table itself (the peer's inode is in the same table).</summary>
+    internal static void FillPeerPaths(List<UnixSystemSocket> sockets)
+    {
+        var byInode = new Dictionary<long, UnixSystemSocket>(sockets.Count);
+        foreach (UnixSystemSocket s in sockets)
+        {
+            byInode.TryAdd(s.Inode, s);
+        }
+
+        foreach (UnixSystemSocket s in sockets)
+        {
+            if (s.PeerInode is long peer && byInode.TryGetValue(peer, out UnixSystemSocket? other))
+            {
+                s.PeerPath = other.Path;
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public void ResolveProcesses(IReadOnlyList<UnixSystemSocket> sockets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sockets);
+        var wanted = new Dictionary<long, List<UnixSystemSocket>>();
+        foreach (UnixSystemSocket s in sockets)
+        {
+            if (s.Inode > 0)
+            {
+                if (!wanted.TryGetValue(s.Inode, out List<UnixSystemSocket>? list))
+                {
+                    wanted[s.Inode] = list = new List<UnixSystemSocket>(1);
+                }
+
+                list.Add(s);
+            }
+        }
+
+        if (wanted.Count == 0)
+        {
+            return;
+        }
+
+        Dictionary<long, List<int>> owners = LinuxProcessScanner.FindOwners(_procRoot, wanted.Keys.ToHashSet(), out Dictionary<int, string?> names, cancellationToken);
+        foreach ((long inode, List<int> pids) in owners)
+        {
+            pids.Sort();
+            int first = pids[0];
+            names.TryGetValue(first, out string? name);
+            foreach (UnixSystemSocket s in wanted[inode])
+            {
+                s.ProcessIds = pids;
+                s.ProcessId = first;
+                s.ProcessName = name;
+            }
+        }
+    }
+}
