@@ -137,37 +137,16 @@ public sealed partial class LinuxSystemSocketSource : ISystemSocketSource
     public void ResolveProcesses(IReadOnlyList<SystemSocket> sockets, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sockets);
-        var wanted = new Dictionary<long, List<SystemSocket>>();
-        foreach (SystemSocket s in sockets)
-        {
-            if (s.Inode is > 0 and long inode)
-            {
-                if (!wanted.TryGetValue(inode, out List<SystemSocket>? list))
-                {
-                    wanted[inode] = list = new List<SystemSocket>(1);
-                }
-
-                list.Add(s);
-            }
-        }
-
-        if (wanted.Count == 0)
-        {
-            return;
-        }
-
-        Dictionary<long, List<int>> owners = LinuxProcessScanner.FindOwners(_procRoot, wanted.Keys.ToHashSet(), out Dictionary<int, string?> names, cancellationToken);
-        foreach ((long inode, List<int> pids) in owners)
-        {
-            pids.Sort();
-            int first = pids[0];
-            names.TryGetValue(first, out string? name);
-            foreach (SystemSocket s in wanted[inode])
+        LinuxProcessScanner.AssignOwners(
+            _procRoot,
+            sockets,
+            static s => s.Inode,
+            static (s, pids, first, name) =>
             {
                 s.ProcessIds = pids;
                 s.ProcessId = first;
                 s.ProcessName = name;
-            }
-        }
+            },
+            cancellationToken);
     }
 }
