@@ -97,16 +97,9 @@ public sealed partial class LinuxSystemSocketSource : ISystemSocketSource
 
     private bool ReadProcNet(string file, TransportProtocol protocol, IPFamily family, List<SystemSocket> sockets, ref int skipped, List<string> notes)
     {
-        string path = $"{_procRoot}/net/{file}";
-        string text;
-        try
+        // No IPv6 in this kernel, or no procfs: say so, list what can be listed.
+        if (!ProcNetFile.TryRead($"{_procRoot}/net/{file}", notes, out string text, out _))
         {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // No IPv6 in this kernel, or no procfs: say so, list what can be listed.
-            notes.Add($"{path} could not be read ({e.Message}).");
             return false;
         }
 

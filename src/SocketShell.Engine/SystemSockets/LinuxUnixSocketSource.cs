@@ -42,16 +42,9 @@ public sealed class LinuxUnixSocketSource : IUnixSocketSource
             }
         }
 
-        string path = $"{_procRoot}/net/unix";
-        string text;
-        try
+        if (!ProcNetFile.TryRead($"{_procRoot}/net/unix", notes, out string text, out Exception? failure))
         {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            notes.Add($"{path} could not be read ({e.Message}).");
-            throw new IOException(string.Join(" ", notes), e);
+            throw new IOException(string.Join(" ", notes), failure);
         }
 
         ProcNetUnixParser.Parse(text, sockets, ref skipped);
