@@ -68,8 +68,7 @@ public static class SocketClient
         foreach (IPAddress address in addresses)
         {
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            SslStream? ssl = null;
-            bool handedOver = false;
+            bool connected = false;
             try
             {
                 socket.NoDelay = options.NoDelay;
@@ -91,31 +90,13 @@ public static class SocketClient
                     continue;
                 }
 
-                Stream stream = new NetworkStream(socket, ownsSocket: true);
-                if (options.UseTls)
-                {
-                    ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                    stream = ssl;
-                    await AuthenticateAsync(ssl, options, target, deadline).ConfigureAwait(false);
-                }
-
-                TimeSpan connectTime = Stopwatch.GetElapsedTime(started);
-                var connection = new SocketConnection(sessions, options.ComputerName.Trim(), socket, stream, ssl, connectTime);
-                handedOver = true;
-                if (cancellationToken.IsCancellationRequested)
-                {
-                    connection.Dispose();
-                    cancellationToken.ThrowIfCancellationRequested();
-                }
-
-                sessions.Add(connection);
-                connection.Start();
-                return connection;
+                connected = true;
+                return await EstablishAsync(socket, options, sessions, options.ComputerName.Trim(), target, started, deadline, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
                 string tried = failures.Count == 0 ? string.Empty : $"; before that {Describe(failures, options.Port)}";
-                string what = ssl is null ? "No connection" : "The TLS handshake did not complete";
+                string what = connected && options.UseTls ? "The TLS handshake did not complete" : "No connection";
                 throw new SocketShellException(
                     SocketErrorKind.ConnectTimeout,
                     $"{what} within {Common.DurationText.Format(options.Timeout)} (waited on {EndPointText.Format(address, options.Port)}{tried}).",
@@ -123,9 +104,8 @@ public static class SocketClient
             }
             finally
             {
-                if (!handedOver)
+                if (!connected)
                 {
-                    ssl?.Dispose();
                     socket.Dispose();
                 }
             }
@@ -172,8 +152,7 @@ public static class SocketClient
         }
 
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        SslStream? ssl = null;
-        bool handedOver = false;
+        bool connected = false;
         try
         {
             long started = Stopwatch.GetTimestamp();
@@ -186,15 +165,44 @@ public static class SocketClient
                 throw Unix.UnixSocketPath.ConnectFailure(path, e);
             }
 
+            connected = true;
+            return await EstablishAsync(socket, options, sessions, path, path, started, deadline.Token, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            string what = connected && options.UseTls ? "The TLS handshake did not complete" : "No connection";
+            throw new SocketShellException(SocketErrorKind.ConnectTimeout, $"{what} within {Common.DurationText.Format(options.Timeout)} (the listener at '{path}' does not accept: its backlog may be full).", path);
+        }
+        finally
+        {
+            if (!connected)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes over a connected <paramref name="socket"/> (closed here when anything fails): TLS when asked
+    /// (failures name <paramref name="target"/>), then the connection named <paramref name="name"/>, with
+    /// its connect time since <paramref name="started"/>, listed in <paramref name="sessions"/> and started.
+    /// </summary>
+    private static async Task<SocketConnection> EstablishAsync(
+        Socket socket, SocketConnectOptions options, SocketSessions sessions, string name, string target, long started, CancellationToken deadline, CancellationToken cancellationToken)
+    {
+        SslStream? ssl = null;
+        bool handedOver = false;
+        try
+        {
             Stream stream = new NetworkStream(socket, ownsSocket: true);
             if (options.UseTls)
             {
                 ssl = new SslStream(stream, leaveInnerStreamOpen: false);
                 stream = ssl;
-                await AuthenticateAsync(ssl, options, path, deadline.Token).ConfigureAwait(false);
+                await AuthenticateAsync(ssl, options, target, deadline).ConfigureAwait(false);
             }
 
-            var connection = new SocketConnection(sessions, path, socket, stream, ssl, Stopwatch.GetElapsedTime(started));
+            var connection = new SocketConnection(sessions, name, socket, stream, ssl, Stopwatch.GetElapsedTime(started));
             handedOver = true;
             if (cancellationToken.IsCancellationRequested)
             {
@@ -205,11 +213,6 @@ public static class SocketClient
             sessions.Add(connection);
             connection.Start();
             return connection;
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            string what = ssl is null ? "No connection" : "The TLS handshake did not complete";
-            throw new SocketShellException(SocketErrorKind.ConnectTimeout, $"{what} within {Common.DurationText.Format(options.Timeout)} (the listener at '{path}' does not accept: its backlog may be full).", path);
         }
         finally
         {

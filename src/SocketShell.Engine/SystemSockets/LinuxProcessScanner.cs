@@ -21,6 +21,50 @@ internal static partial class LinuxProcessScanner
     private const int SequentialLimit = 4096;
 
     /// <summary>
+    /// Finds the processes holding <paramref name="sockets"/> (matched by inode; an inode of 0 or null
+    /// is never looked up) and hands each socket found its owners: every pid in ascending order, the
+    /// first of them, and that first process's name (null when it could not be read).
+    /// </summary>
+    public static void AssignOwners<TSocket>(
+        string procRoot,
+        IReadOnlyList<TSocket> sockets,
+        Func<TSocket, long?> inodeOf,
+        Action<TSocket, List<int>, int, string?> assign,
+        CancellationToken cancellationToken)
+    {
+        var wanted = new Dictionary<long, List<TSocket>>();
+        foreach (TSocket s in sockets)
+        {
+            if (inodeOf(s) is > 0 and long inode)
+            {
+                if (!wanted.TryGetValue(inode, out List<TSocket>? list))
+                {
+                    wanted[inode] = list = new List<TSocket>(1);
+                }
+
+                list.Add(s);
+            }
+        }
+
+        if (wanted.Count == 0)
+        {
+            return;
+        }
+
+        Dictionary<long, List<int>> owners = FindOwners(procRoot, wanted.Keys.ToHashSet(), out Dictionary<int, string?> names, cancellationToken);
+        foreach ((long inode, List<int> pids) in owners)
+        {
+            pids.Sort();
+            int first = pids[0];
+            names.TryGetValue(first, out string? name);
+            foreach (TSocket s in wanted[inode])
+            {
+                assign(s, pids, first, name);
+            }
+        }
+    }
+
+    /// <summary>
     /// Scans every /proc/&lt;pid&gt;/fd (in parallel on several cores). A process that exits or
     /// refuses access is skipped; a name that cannot be read stays null.
     /// </summary>

@@ -97,16 +97,9 @@ public sealed partial class LinuxSystemSocketSource : ISystemSocketSource
 
     private bool ReadProcNet(string file, TransportProtocol protocol, IPFamily family, List<SystemSocket> sockets, ref int skipped, List<string> notes)
     {
-        string path = $"{_procRoot}/net/{file}";
-        string text;
-        try
+        // No IPv6 in this kernel, or no procfs: say so, list what can be listed.
+        if (!ProcNetFile.TryRead($"{_procRoot}/net/{file}", notes, out string text, out _))
         {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // No IPv6 in this kernel, or no procfs: say so, list what can be listed.
-            notes.Add($"{path} could not be read ({e.Message}).");
             return false;
         }
 
@@ -137,37 +130,16 @@ public sealed partial class LinuxSystemSocketSource : ISystemSocketSource
     public void ResolveProcesses(IReadOnlyList<SystemSocket> sockets, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sockets);
-        var wanted = new Dictionary<long, List<SystemSocket>>();
-        foreach (SystemSocket s in sockets)
-        {
-            if (s.Inode is > 0 and long inode)
-            {
-                if (!wanted.TryGetValue(inode, out List<SystemSocket>? list))
-                {
-                    wanted[inode] = list = new List<SystemSocket>(1);
-                }
-
-                list.Add(s);
-            }
-        }
-
-        if (wanted.Count == 0)
-        {
-            return;
-        }
-
-        Dictionary<long, List<int>> owners = LinuxProcessScanner.FindOwners(_procRoot, wanted.Keys.ToHashSet(), out Dictionary<int, string?> names, cancellationToken);
-        foreach ((long inode, List<int> pids) in owners)
-        {
-            pids.Sort();
-            int first = pids[0];
-            names.TryGetValue(first, out string? name);
-            foreach (SystemSocket s in wanted[inode])
+        LinuxProcessScanner.AssignOwners(
+            _procRoot,
+            sockets,
+            static s => s.Inode,
+            static (s, pids, first, name) =>
             {
                 s.ProcessIds = pids;
                 s.ProcessId = first;
                 s.ProcessName = name;
-            }
-        }
+            },
+            cancellationToken);
     }
 }

@@ -42,16 +42,9 @@ public sealed class LinuxUnixSocketSource : IUnixSocketSource
             }
         }
 
-        string path = $"{_procRoot}/net/unix";
-        string text;
-        try
+        if (!ProcNetFile.TryRead($"{_procRoot}/net/unix", notes, out string text, out Exception? failure))
         {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            notes.Add($"{path} could not be read ({e.Message}).");
-            throw new IOException(string.Join(" ", notes), e);
+            throw new IOException(string.Join(" ", notes), failure);
         }
 
         ProcNetUnixParser.Parse(text, sockets, ref skipped);
@@ -80,37 +73,16 @@ public sealed class LinuxUnixSocketSource : IUnixSocketSource
     public void ResolveProcesses(IReadOnlyList<UnixSystemSocket> sockets, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sockets);
-        var wanted = new Dictionary<long, List<UnixSystemSocket>>();
-        foreach (UnixSystemSocket s in sockets)
-        {
-            if (s.Inode > 0)
-            {
-                if (!wanted.TryGetValue(s.Inode, out List<UnixSystemSocket>? list))
-                {
-                    wanted[s.Inode] = list = new List<UnixSystemSocket>(1);
-                }
-
-                list.Add(s);
-            }
-        }
-
-        if (wanted.Count == 0)
-        {
-            return;
-        }
-
-        Dictionary<long, List<int>> owners = LinuxProcessScanner.FindOwners(_procRoot, wanted.Keys.ToHashSet(), out Dictionary<int, string?> names, cancellationToken);
-        foreach ((long inode, List<int> pids) in owners)
-        {
-            pids.Sort();
-            int first = pids[0];
-            names.TryGetValue(first, out string? name);
-            foreach (UnixSystemSocket s in wanted[inode])
+        LinuxProcessScanner.AssignOwners(
+            _procRoot,
+            sockets,
+            static s => s.Inode,
+            static (s, pids, first, name) =>
             {
                 s.ProcessIds = pids;
                 s.ProcessId = first;
                 s.ProcessName = name;
-            }
-        }
+            },
+            cancellationToken);
     }
 }

@@ -40,7 +40,21 @@ internal static class NetlinkSockDiag
     /// Parses one datagram of a dump into <paramref name="into"/>. A message that is too short or of an
     /// unknown family is counted in <paramref name="skipped"/>; a header that does not fit ends the datagram.
     /// </summary>
-    public static NetlinkDumpStatus Parse(ReadOnlySpan<byte> datagram, TransportProtocol protocol, List<SystemSocket> into, ref int skipped, out int error)
+    public static NetlinkDumpStatus Parse(ReadOnlySpan<byte> datagram, TransportProtocol protocol, List<SystemSocket> into, ref int skipped, out int error) =>
+        ParseFrames(datagram, m => m.Length >= InetDiagMsgSize ? ReadInetDiagMsg(m, protocol) : null, into, ref skipped, out error);
+
+    /// <summary>Reads one sock_diag answer (the bytes after its nlmsghdr); null when it cannot be read.</summary>
+    internal delegate T? MessageReader<T>(ReadOnlySpan<byte> message)
+        where T : class;
+
+    /// <summary>
+    /// The netlink framing shared by every sock_diag dump: walks the nlmsghdr-framed messages of one
+    /// datagram, hands each SOCK_DIAG_BY_FAMILY answer to <paramref name="read"/> and adds what it reads
+    /// to <paramref name="into"/>. A message <paramref name="read"/> refuses is counted in
+    /// <paramref name="skipped"/>; a header that does not fit ends the datagram.
+    /// </summary>
+    internal static NetlinkDumpStatus ParseFrames<T>(ReadOnlySpan<byte> datagram, MessageReader<T> read, List<T> into, ref int skipped, out int error)
+        where T : class
     {
         error = 0;
         int offset = 0;
@@ -75,14 +89,14 @@ internal static class NetlinkSockDiag
 
             if (type == SockDiagByFamily)
             {
-                SystemSocket? socket = length - HeaderSize >= InetDiagMsgSize ? ReadInetDiagMsg(message[HeaderSize..length], protocol) : null;
-                if (socket is null)
+                T? item = read(message[HeaderSize..length]);
+                if (item is null)
                 {
                     skipped++;
                 }
                 else
                 {
-                    into.Add(socket);
+                    into.Add(item);
                 }
             }
 
@@ -135,7 +149,7 @@ internal static class NetlinkSockDiag
         };
     }
 
-    private static int Align(int length) => (length + 3) & ~3;
+    internal static int Align(int length) => (length + 3) & ~3;
 
     internal static uint ReadHost32(ReadOnlySpan<byte> b) =>
         BitConverter.IsLittleEndian ? BinaryPrimitives.ReadUInt32LittleEndian(b) : BinaryPrimitives.ReadUInt32BigEndian(b);
@@ -143,7 +157,7 @@ internal static class NetlinkSockDiag
     internal static ushort ReadHost16(ReadOnlySpan<byte> b) =>
         BitConverter.IsLittleEndian ? BinaryPrimitives.ReadUInt16LittleEndian(b) : BinaryPrimitives.ReadUInt16BigEndian(b);
 
-    private static void WriteHost32(Span<byte> b, uint v)
+    internal static void WriteHost32(Span<byte> b, uint v)
     {
         if (BitConverter.IsLittleEndian)
         {
@@ -155,7 +169,7 @@ internal static class NetlinkSockDiag
         }
     }
 
-    private static void WriteHost16(Span<byte> b, ushort v)
+    internal static void WriteHost16(Span<byte> b, ushort v)
     {
         if (BitConverter.IsLittleEndian)
         {

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 
 namespace SocketShell.SystemSockets;
@@ -30,71 +29,18 @@ internal static class UnixSocketDiag
     public static void WriteRequest(Span<byte> buffer, uint sequence)
     {
         buffer[..RequestSize].Clear();
-        Write32(buffer, RequestSize);
-        Write16(buffer[4..], NetlinkSockDiag.SockDiagByFamily);
-        Write16(buffer[6..], NetlinkSockDiag.NlmFRequest | NetlinkSockDiag.NlmFDump);
-        Write32(buffer[8..], sequence);
+        NetlinkSockDiag.WriteHost32(buffer, RequestSize);
+        NetlinkSockDiag.WriteHost16(buffer[4..], NetlinkSockDiag.SockDiagByFamily);
+        NetlinkSockDiag.WriteHost16(buffer[6..], NetlinkSockDiag.NlmFRequest | NetlinkSockDiag.NlmFDump);
+        NetlinkSockDiag.WriteHost32(buffer[8..], sequence);
         buffer[16] = AfUnix;                        // sdiag_family
-        Write32(buffer[20..], uint.MaxValue);       // udiag_states: every state
-        Write32(buffer[28..], ShowName | ShowVfs | ShowPeer | ShowRqLen | ShowUid); // udiag_show
+        NetlinkSockDiag.WriteHost32(buffer[20..], uint.MaxValue);       // udiag_states: every state
+        NetlinkSockDiag.WriteHost32(buffer[28..], ShowName | ShowVfs | ShowPeer | ShowRqLen | ShowUid); // udiag_show
     }
 
     /// <summary>Parses one datagram of the dump (same framing as the inet dump).</summary>
-    public static NetlinkDumpStatus Parse(ReadOnlySpan<byte> datagram, List<UnixSystemSocket> into, ref int skipped, out int error)
-    {
-        error = 0;
-        int offset = 0;
-        while (datagram.Length - offset >= NetlinkSockDiag.HeaderSize)
-        {
-            ReadOnlySpan<byte> message = datagram[offset..];
-            int length = (int)NetlinkSockDiag.ReadHost32(message);
-            ushort type = NetlinkSockDiag.ReadHost16(message[4..]);
-            if (length < NetlinkSockDiag.HeaderSize || length > message.Length)
-            {
-                skipped++;
-                return NetlinkDumpStatus.More;
-            }
-
-            if (type == NetlinkSockDiag.NlmsgDone)
-            {
-                return NetlinkDumpStatus.Done;
-            }
-
-            if (type == NetlinkSockDiag.NlmsgError)
-            {
-                error = length >= NetlinkSockDiag.HeaderSize + 4 ? -(int)NetlinkSockDiag.ReadHost32(message[NetlinkSockDiag.HeaderSize..]) : 0;
-                if (error == 0)
-                {
-                    offset += Align(length);
-                    continue;
-                }
-
-                return NetlinkDumpStatus.Error;
-            }
-
-            if (type == NetlinkSockDiag.SockDiagByFamily)
-            {
-                UnixSystemSocket? socket = ReadMessage(message[NetlinkSockDiag.HeaderSize..length]);
-                if (socket is null)
-                {
-                    skipped++;
-                }
-                else
-                {
-                    into.Add(socket);
-                }
-            }
-
-            offset += Align(length);
-        }
-
-        if (offset < datagram.Length)
-        {
-            skipped++;
-        }
-
-        return NetlinkDumpStatus.More;
-    }
+    public static NetlinkDumpStatus Parse(ReadOnlySpan<byte> datagram, List<UnixSystemSocket> into, ref int skipped, out int error) =>
+        NetlinkSockDiag.ParseFrames(datagram, ReadMessage, into, ref skipped, out error);
 
     /// <summary>Reads one unix_diag_msg with its attributes; null when it is too short or not AF_UNIX.</summary>
     public static UnixSystemSocket? ReadMessage(ReadOnlySpan<byte> msg)
@@ -145,7 +91,7 @@ internal static class UnixSocketDiag
                     break;
             }
 
-            attrs = attrs[Math.Min(Align(len), attrs.Length)..];
+            attrs = attrs[Math.Min(NetlinkSockDiag.Align(len), attrs.Length)..];
         }
 
         socket.State = MapState(state, socket.Type, socket.Path is not null);
@@ -184,31 +130,5 @@ internal static class UnixSocketDiag
 
         int nul = name.IndexOf((byte)0);
         return Encoding.UTF8.GetString(nul >= 0 ? name[..nul] : name);
-    }
-
-    private static int Align(int length) => (length + 3) & ~3;
-
-    private static void Write32(Span<byte> b, uint v)
-    {
-        if (BitConverter.IsLittleEndian)
-        {
-            BinaryPrimitives.WriteUInt32LittleEndian(b, v);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt32BigEndian(b, v);
-        }
-    }
-
-    private static void Write16(Span<byte> b, ushort v)
-    {
-        if (BitConverter.IsLittleEndian)
-        {
-            BinaryPrimitives.WriteUInt16LittleEndian(b, v);
-        }
-        else
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(b, v);
-        }
     }
 }

@@ -160,26 +160,9 @@ public sealed class DatagramReceiver : IDisposable
 
         byte[] buffer = new byte[BufferSize];
         EndPoint any = new IPEndPoint(AnyOf(_socket.AddressFamily), 0);
-        int taken = 0;
-        CancellationTokenSource? idle = null;
-        try
-        {
-            while (count is null || taken < count)
+        return await DatagramLoop.RunAsync(
+            async token =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                CancellationToken token = cancellationToken;
-                if (idleTimeout is { } timeout)
-                {
-                    if (idle is null || !idle.TryReset())
-                    {
-                        idle?.Dispose();
-                        idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    }
-
-                    idle.CancelAfter(timeout);
-                    token = idle.Token;
-                }
-
                 int length;
                 IPEndPoint from;
                 IPEndPoint local;
@@ -203,38 +186,25 @@ public sealed class DatagramReceiver : IDisposable
                         local = LocalEndPoint;
                     }
                 }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    return DatagramReceiveEnd.IdleTimeout;
-                }
                 catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.ConnectionRefused)
                 {
                     // Windows reports ICMP errors for earlier sends on a UDP socket; nothing was received.
-                    continue;
-                }
-                catch (Exception e) when ((cancellationToken.IsCancellationRequested || IsClosed) && e is SocketException or ObjectDisposedException)
-                {
-                    // Closed under us (Ctrl+C, or the pipeline stopped early, e.g. Select-Object -First).
-                    throw new OperationCanceledException("The receiver was closed.", e, cancellationToken);
+                    return null;
                 }
 
-                var message = new SocketMessage(buffer.AsSpan(0, length).ToArray(), _options.Encoding)
+                Interlocked.Increment(ref _received);
+                return new SocketMessage(buffer.AsSpan(0, length).ToArray(), _options.Encoding)
                 {
                     Protocol = TransportProtocol.Udp,
                     LocalEndPoint = DatagramAddresses.Normalize(local),
                     RemoteEndPoint = DatagramAddresses.Normalize(from),
                 };
-                taken++;
-                Interlocked.Increment(ref _received);
-                await onMessage(message).ConfigureAwait(false);
-            }
-
-            return DatagramReceiveEnd.CountReached;
-        }
-        finally
-        {
-            idle?.Dispose();
-        }
+            },
+            onMessage,
+            count,
+            idleTimeout,
+            () => IsClosed,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Leaves the multicast group and closes the socket.</summary>

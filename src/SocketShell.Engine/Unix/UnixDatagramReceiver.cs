@@ -55,58 +55,24 @@ public sealed class UnixDatagramReceiver : IDisposable
         ObjectDisposedException.ThrowIf(IsClosed, this);
         byte[] buffer = new byte[BufferSize];
         EndPoint any = _file.Socket.LocalEndPoint!;
-        int taken = 0;
-        CancellationTokenSource? idle = null;
-        try
-        {
-            while (count is null || taken < count)
+        return await DatagramLoop.RunAsync(
+            async token =>
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                CancellationToken token = cancellationToken;
-                if (idleTimeout is { } timeout)
-                {
-                    if (idle is null || !idle.TryReset())
-                    {
-                        idle?.Dispose();
-                        idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                    }
-
-                    idle.CancelAfter(timeout);
-                    token = idle.Token;
-                }
-
-                SocketReceiveFromResult r;
-                try
-                {
-                    r = await _file.Socket.ReceiveFromAsync(buffer, SocketFlags.None, any, token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    return DatagramReceiveEnd.IdleTimeout;
-                }
-                catch (Exception e) when ((cancellationToken.IsCancellationRequested || IsClosed) && e is SocketException or ObjectDisposedException)
-                {
-                    throw new OperationCanceledException("The receiver was closed.", e, cancellationToken);
-                }
-
+                SocketReceiveFromResult r = await _file.Socket.ReceiveFromAsync(buffer, SocketFlags.None, any, token).ConfigureAwait(false);
                 string? from = r.RemoteEndPoint is UnixDomainSocketEndPoint u ? SenderName(u) : null;
-                var message = new SocketMessage(buffer.AsSpan(0, r.ReceivedBytes).ToArray(), _encoding)
+                Interlocked.Increment(ref _received);
+                return new SocketMessage(buffer.AsSpan(0, r.ReceivedBytes).ToArray(), _encoding)
                 {
                     Protocol = TransportProtocol.Unix,
                     LocalPath = Path,
                     RemotePath = from,
                 };
-                taken++;
-                Interlocked.Increment(ref _received);
-                await onMessage(message).ConfigureAwait(false);
-            }
-
-            return DatagramReceiveEnd.CountReached;
-        }
-        finally
-        {
-            idle?.Dispose();
-        }
+            },
+            onMessage,
+            count,
+            idleTimeout,
+            () => IsClosed,
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Closes the socket and removes its file.</summary>

@@ -163,22 +163,11 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
         {
-            string message = string.Format(CultureInfo.CurrentCulture, Messages.SocketTableUnavailable, e.Message);
-            ThrowTerminatingError(SocketErrors.Record(new InvalidOperationException(message, e), ErrorIds.SocketTableUnavailable, source.Name));
+            ThrowTableUnavailable(e, source.Name);
             return;
         }
 
-        WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.SocketTableRead,
-            result.Table.Sockets.Count, result.Table.Source, result.Table.SkippedEntries, result.Sockets.Count));
-        foreach (string note in result.Table.Notes)
-        {
-            WriteVerbose(note);
-        }
-
-        foreach (UnixSystemSocket socket in result.Sockets)
-        {
-            WriteObject(socket);
-        }
+        WriteTable(result.Sockets, result.Table.Sockets.Count, result.Table.Source, result.Table.SkippedEntries, result.Table.Notes);
     }
 
     private void WriteIpSockets()
@@ -202,19 +191,29 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or DllNotFoundException or EntryPointNotFoundException)
         {
-            string message = string.Format(CultureInfo.CurrentCulture, Messages.SocketTableUnavailable, e.Message);
-            ThrowTerminatingError(SocketErrors.Record(new InvalidOperationException(message, e), ErrorIds.SocketTableUnavailable, source.Name));
+            ThrowTableUnavailable(e, source.Name);
             return;
         }
 
-        WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.SocketTableRead,
-            result.Table.Sockets.Count, result.Table.Source, result.Table.SkippedEntries, result.Sockets.Count));
-        foreach (string note in result.Table.Notes)
+        WriteTable(result.Sockets, result.Table.Sockets.Count, result.Table.Source, result.Table.SkippedEntries, result.Table.Notes);
+    }
+
+    private void ThrowTableUnavailable(Exception e, string sourceName)
+    {
+        string message = string.Format(CultureInfo.CurrentCulture, Messages.SocketTableUnavailable, e.Message);
+        ThrowTerminatingError(SocketErrors.Record(new InvalidOperationException(message, e), ErrorIds.SocketTableUnavailable, sourceName));
+    }
+
+    /// <summary>Says (verbose) what the table held and what it noted, then writes the sockets that matched.</summary>
+    private void WriteTable<TSocket>(IReadOnlyList<TSocket> matched, int listed, string source, int skipped, IReadOnlyList<string> notes)
+    {
+        WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.SocketTableRead, listed, source, skipped, matched.Count));
+        foreach (string note in notes)
         {
             WriteVerbose(note);
         }
 
-        foreach (SystemSocket socket in result.Sockets)
+        foreach (TSocket socket in matched)
         {
             WriteObject(socket);
         }
