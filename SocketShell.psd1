@@ -1,12 +1,12 @@
 @{
     RootModule             = 'SocketShell.dll'
     # Stamped from Directory.Build.props <Version> into out/SocketShell/SocketShell.psd1 by the build.
-    ModuleVersion          = '0.1.0'
+    ModuleVersion          = '0.2.0'
     GUID                   = '5b0f3a8e-7c1d-4f2a-9e6b-3d8c2a1f4e07'
     Author                 = 'SocketShell contributors'
     CompanyName            = 'SocketShell contributors'
     Copyright              = '(c) 2026 SocketShell contributors. MIT License.'
-    Description            = 'Socket administration as typed objects: background TCP/UDP listeners, TCP and TLS client sessions, datagrams, parallel port tests, the machine socket table and port ranges. Cross-platform PowerShell 7.'
+    Description            = 'Socket administration as typed objects: background TCP/UDP/Unix listeners and recording relays, TCP, TLS and Unix client sessions, datagrams, parallel port tests (TLS certificates, latency, UDP, banners), the machine socket table and port ranges. Cross-platform PowerShell 7.'
     CompatiblePSEditions   = @('Core')
     PowerShellVersion      = '7.4'
     FormatsToProcess       = @('SocketShell.format.ps1xml')
@@ -31,22 +31,31 @@
     VariablesToExport      = @()
     PrivateData            = @{
         PSData = @{
-            Tags         = @('PSEdition_Core', 'Windows', 'Linux', 'MacOS', 'Socket', 'Network', 'Tcp', 'Udp')
+            Tags         = @('PSEdition_Core', 'Windows', 'Linux', 'MacOS', 'Socket', 'Network', 'Tcp', 'Udp', 'Tls', 'Unix')
             ProjectUri   = 'https://github.com/socketshell/SocketShell'
             LicenseUri   = 'https://github.com/socketshell/SocketShell/blob/main/LICENSE'
             ReleaseNotes = @'
-Unreleased (hardening, issue 10):
-- Listeners and connections belong to the runspace that made them; Remove-Module or a closing runspace cleans up only its own.
-- One host check for Test-Port, Connect-Socket, Send-Datagram: a host with a port ('[::1]:8080') or a resolver shorthand ('22', '127.1') is InvalidComputerName, nothing is sent; destination ports are 1-65535 everywhere; utf8BOM is refused.
-- Get-AvailablePort no longer reports a port in TIME_WAIT as free; BytesSent counts a cancelled send; Test-Port -Wait ends at the wait; ListenerStopped instead of ReceiveTimeout.
-- One error catalogue, every ErrorId documented in about_SocketShell (InvalidData is now InvalidPayload; SocketTableNotSupported; ListenerOptionConflict, InvalidListenerName, ParameterConflict, InvalidPort are new).
-- Test-Port has two parameter sets (Default, Wait; -Quiet modifies both) and takes Get-SystemSocket sockets; deserialized objects format with their views; ProcessIds reads "1,2" in CSV; completers for ports, listener ids and socket-owning processes.
+0.2.0: Forward mode, Unix domain sockets, Test-Port probes, hardening.
+New:
+- Forward mode: Start-SocketListener -ForwardTo host:port, [v6]:port, an endpoint or a Unix socket path (a recording relay like socat's TCP-LISTEN,fork TCP:). Half-close and resets are passed through; -Certificate puts TLS in front, -ForwardTls speaks TLS upstream; UDP relays with one upstream socket per peer. Both directions are recorded (SocketMessage.Direction, ConnectionId). ForwardFailures and LastForwardError show failures, and ActivePairs and the upstream byte counters are new.
+- Unix domain sockets: Connect-Socket -Path, Start-SocketListener -Path (the socket file is created and removed with the listener; -Force only replaces a stale socket; -Permission), Send-Datagram -Path, Receive-Datagram -Path, Test-Port -Path, and Get-SystemSocket -Protocol Unix / -Path (like ss -xp; Linux).
+- Test-Port probes: -Tls (certificate, expiry, validity and reason, protocol, cipher), -Count/-Continuous/-Interval latency series, -Protocol Udp (Open, Closed from ICMP, OpenOrFiltered), and -ReadBanner/-Send.
+Changed (hardening):
+- Listeners and connections belong to the runspace that made them. Remove-Module, or a runspace closing, cleans up only its own.
+- One host check for Test-Port, Connect-Socket and Send-Datagram. A host that carries a port ('[::1]:8080') or is a resolver shorthand ('22', '127.1') is InvalidComputerName, and nothing is sent. Destination ports are 1-65535 everywhere. utf8BOM is refused.
+- Get-AvailablePort no longer reports a port in TIME_WAIT as free. BytesSent counts what a cancelled send really sent. Test-Port -Wait ends at the wait. A wait cut short by a stopping listener is ListenerStopped, not ReceiveTimeout.
+- One error catalogue: every ErrorId is documented in about_SocketShell. InvalidData is now InvalidPayload; SocketTableNotSupported, ListenerOptionConflict, InvalidListenerName, ParameterConflict and InvalidPort are new, along with the path errors (PathNotFound, NotASocket, PathInUse, InvalidSocketPath).
+- Test-Port parameter sets bind pipeline input as users expect ('host' | Test-Port -Port 22 -Quiet; Import-Csv; Get-SystemSocket -Listening | Test-Port).
+- Deserialized objects (jobs, remoting, Import-Clixml) format with their views. ProcessIds reads "1,2" in CSV. Completers now cover ports, listener ids and socket-owning processes.
+- The type of Get-AvailablePort -Protocol is SocketShell.AvailabilityProtocol.
+Build:
+- Every build ships its external help (en-US). The tests run in real pwsh 7.6.9 (a dotnet tool) with Pester 5.9.1 from NuGet.
 
 0.1.0: first release.
 - Listeners: Start-SocketListener (TCP/UDP; Capture, Echo, Reply, Discard; TLS; bounded capture), Get-SocketListener, Stop-SocketListener, Receive-SocketData.
 - Client sessions: Connect-Socket (TCP/TLS), Send-SocketData, Receive-SocketData -Socket, Get-Socket, Disconnect-Socket.
 - Datagrams: Send-Datagram (with real PortUnreachable), Receive-Datagram (streaming, multicast).
-- Port tests: Test-Port (many hosts x ports in parallel, -Quiet, -Wait; -Tls certificates, -ReadBanner/-Send, latency series -Count/-Continuous, UDP probes -Protocol Udp).
+- Port tests: Test-Port (many hosts x ports in parallel, -Quiet, -Wait).
 - Socket table: Get-SystemSocket (verified on Linux; Windows and macOS sources tested through their parsers).
 - Ports: Get-PortRange, Get-AvailablePort.
 '@
