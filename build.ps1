@@ -209,11 +209,15 @@ function Invoke-Package {
     Remove-Item $nupkg -ErrorAction Ignore
     if (Get-Command Publish-PSResource -ErrorAction Ignore) {
         $repo = Join-Path $out 'repo'
+        Remove-Item $repo -Recurse -Force -ErrorAction Ignore
         New-Item -ItemType Directory -Force $repo | Out-Null
         Register-PSResourceRepository -Name SocketShellLocal -Uri $repo -Trusted -Force
         try {
             Publish-PSResource -Path $moduleOut -Repository SocketShellLocal -ErrorAction Stop
-            Move-Item (Join-Path $repo "socketshell.$version.nupkg") $nupkg -Force
+            # The file's case differs between PSResourceGet versions (socketshell. or SocketShell.): match it case-insensitively.
+            $published = Get-ChildItem $repo -Filter '*.nupkg' | Where-Object Name -Like "socketshell.$version.nupkg" | Select-Object -First 1
+            if (-not $published) { throw "Publish-PSResource wrote no socketshell.$version.nupkg into $repo" }
+            Move-Item $published.FullName $nupkg -Force
         }
         finally {
             Unregister-PSResourceRepository -Name SocketShellLocal
