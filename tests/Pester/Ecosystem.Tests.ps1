@@ -55,6 +55,21 @@ Describe 'Objects outside the pipeline' -Tag CI {
         $lines[2] | Should -Match "\($PID\)"
     }
 
+    It 'the listener view fits 120 columns with a Forward target, and keeps State at 80' {
+        $fwd = Start-SocketListener 0 -ForwardTo "127.0.0.1:$($l.Port)"
+        try {
+            $wide = ($l, $fwd | Format-Table | Out-String -Width 120) -split "`n" | Where-Object { $_.Trim() }
+            $wide | Should -HaveCount 4   # header, rule, two rows: nothing wrapped
+            $wide | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 120 }
+            $wide[0] | Should -Match 'LocalEndPoint\s+State\s+ForwardTo\s+ConnectionCount\s+BytesReceived$'
+            $wide[3] | Should -Match ([regex]::Escape("127.0.0.1:$($l.Port)"))
+            $narrow = ($l, $fwd | Format-Table | Out-String -Width 80) -split "`n" | Where-Object { $_.Trim() }
+            $narrow[0] | Should -Match '^\s*Id\s+Name\s+Protocol\s+Mode\s+LocalEndPoint\s+State'
+            $narrow | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual 80 }
+        }
+        finally { $fwd | Stop-SocketListener }
+    }
+
     It 'a deserialized <_> formats with the module''s own view' -ForEach @(
         'SocketShell.SocketListener', 'SocketShell.SocketConnection', 'SocketShell.SocketMessage', 'SocketShell.PortStatus',
         'SocketShell.PortRange', 'SocketShell.PortInfo', 'SocketShell.DatagramResult', 'SocketShell.SystemSocket',
