@@ -35,10 +35,9 @@ public sealed class TcpForwardTests
                 kept.Select(m => $"{m.Direction} {m.Text}"));
             Assert.All(kept, m => Assert.Equal(kept[0].ConnectionId, m.ConnectionId));
             Assert.All(kept, m => Assert.Equal(c.LocalEndPoint, m.RemoteEndPoint));
-            Assert.Equal(12, l.BytesReceived);
-            Assert.Equal(12, l.UpstreamBytesSent);
-            Assert.Equal(8, l.UpstreamBytesReceived);
-            Assert.Equal(8, l.BytesSent);
+            // A peer can read the bytes before the relay's send completion has counted them: wait (bounded).
+            Assert.True(await EventuallyAsync(() => l.BytesReceived == 12 && l.UpstreamBytesSent == 12 && l.UpstreamBytesReceived == 8 && l.BytesSent == 8),
+                $"counters: received {l.BytesReceived}, upstream sent {l.UpstreamBytesSent}, upstream received {l.UpstreamBytesReceived}, sent {l.BytesSent}");
             Assert.Equal(1, l.ActivePairs);
             Assert.Equal(0, l.ForwardFailures);
         }
