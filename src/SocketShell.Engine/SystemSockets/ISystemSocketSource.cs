@@ -10,7 +10,7 @@ public interface ISystemSocketSource
     string Name { get; }
 
     /// <summary>Reads the sockets in <paramref name="scope"/>. Owning processes may be left unresolved.</summary>
-    SystemSocketTable ReadTable(SystemSocketScope scope, CancellationToken cancellationToken);
+    SocketTable<SystemSocket> ReadTable(SystemSocketScope scope, CancellationToken cancellationToken);
 
     /// <summary>
     /// Fills ProcessId, ProcessIds and ProcessName of <paramref name="sockets"/> where the operating

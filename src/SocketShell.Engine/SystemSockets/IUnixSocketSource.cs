@@ -7,7 +7,7 @@ public interface IUnixSocketSource
     string Name { get; }
 
     /// <summary>Reads every Unix socket. Owning processes are left unresolved.</summary>
-    UnixSocketTable ReadTable(CancellationToken cancellationToken);
+    SocketTable<UnixSystemSocket> ReadTable(CancellationToken cancellationToken);
 
     /// <summary>Fills ProcessId, ProcessIds and ProcessName of <paramref name="sockets"/> where the operating system says who holds them.</summary>
     void ResolveProcesses(IReadOnlyList<UnixSystemSocket> sockets, CancellationToken cancellationToken);

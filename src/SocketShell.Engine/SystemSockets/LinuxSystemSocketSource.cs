@@ -28,7 +28,7 @@ public sealed partial class LinuxSystemSocketSource : ISystemSocketSource
     public string Name => "linux";
 
     /// <inheritdoc/>
-    public SystemSocketTable ReadTable(SystemSocketScope scope, CancellationToken cancellationToken)
+    public SocketTable<SystemSocket> ReadTable(SystemSocketScope scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
         var sockets = new List<SystemSocket>();
@@ -92,7 +92,7 @@ public sealed partial class LinuxSystemSocketSource : ISystemSocketSource
         }
 
         List<SystemSocket> unique = Deduplicate(sockets);
-        return new SystemSocketTable(sources.Count == 0 ? "none" : string.Join(" + ", sources), unique, skipped, notes);
+        return new SocketTable<SystemSocket>(sources.Count == 0 ? "none" : string.Join(" + ", sources), unique, skipped, notes);
     }
 
     private bool ReadProcNet(string file, TransportProtocol protocol, IPFamily family, List<SystemSocket> sockets, ref int skipped, List<string> notes)

@@ -20,7 +20,7 @@ public sealed class LinuxUnixSocketSource : IUnixSocketSource
     public string Name => "linux";
 
     /// <inheritdoc/>
-    public UnixSocketTable ReadTable(CancellationToken cancellationToken)
+    public SocketTable<UnixSystemSocket> ReadTable(CancellationToken cancellationToken)
     {
         var sockets = new List<UnixSystemSocket>();
         var notes = new List<string>();
@@ -32,7 +32,7 @@ public sealed class LinuxUnixSocketSource : IUnixSocketSource
                 using NetlinkSocket netlink = NetlinkSocket.Open();
                 netlink.DumpUnix(sockets, ref skipped, cancellationToken);
                 FillPeerPaths(sockets);
-                return new UnixSocketTable("netlink sock_diag", sockets, skipped, notes);
+                return new SocketTable<UnixSystemSocket>("netlink sock_diag", sockets, skipped, notes);
             }
             catch (IOException e) when (_reader == LinuxTableReader.Auto)
             {
@@ -48,7 +48,7 @@ public sealed class LinuxUnixSocketSource : IUnixSocketSource
         }
 
         ProcNetUnixParser.Parse(text, sockets, ref skipped);
-        return new UnixSocketTable("/proc/net/unix", sockets, skipped, notes);
+        return new SocketTable<UnixSystemSocket>("/proc/net/unix", sockets, skipped, notes);
     }
 
     /// <summary>Names each socket's peer from the table itself (the peer's inode is in the same table).</summary>

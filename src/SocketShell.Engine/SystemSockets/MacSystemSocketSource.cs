@@ -20,7 +20,7 @@ public sealed partial class MacSystemSocketSource : ISystemSocketSource
     public string Name => "macos";
 
     /// <inheritdoc/>
-    public unsafe SystemSocketTable ReadTable(SystemSocketScope scope, CancellationToken cancellationToken)
+    public unsafe SocketTable<SystemSocket> ReadTable(SystemSocketScope scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
         var sockets = new List<SystemSocket>();
@@ -90,7 +90,7 @@ public sealed partial class MacSystemSocketSource : ISystemSocketSource
             }
         }
 
-        return new SystemSocketTable("libproc", sockets, skipped, []);
+        return new SocketTable<SystemSocket>("libproc", sockets, skipped, []);
     }
 
     /// <inheritdoc/>

@@ -19,7 +19,7 @@ public static class SystemSocketQuery
 
         SystemSocketScope scope = filters.Select(f => f.Scope).Aggregate((a, b) =>
             new SystemSocketScope(a.Tcp || b.Tcp, a.Udp || b.Udp, a.IPv4 || b.IPv4, a.IPv6 || b.IPv6));
-        SystemSocketTable table = source.ReadTable(scope, cancellationToken);
+        SocketTable<SystemSocket> table = source.ReadTable(scope, cancellationToken);
 
         // First the cheap socket-level match, so processes are looked up only for candidates.
         var candidates = new List<SystemSocket>();

@@ -3,7 +3,7 @@ namespace SocketShell.SystemSockets;
 /// <summary>The result of <see cref="SystemSocketQuery.Run"/>: the matching sockets and how the table was read.</summary>
 public sealed class SystemSocketResult
 {
-    internal SystemSocketResult(IReadOnlyList<SystemSocket> sockets, SystemSocketTable table)
+    internal SystemSocketResult(IReadOnlyList<SystemSocket> sockets, SocketTable<SystemSocket> table)
     {
         Sockets = sockets;
         Table = table;
@@ -13,5 +13,5 @@ public sealed class SystemSocketResult
     public IReadOnlyList<SystemSocket> Sockets { get; }
 
     /// <summary>The table they came from (source, skipped entries, notes).</summary>
-    public SystemSocketTable Table { get; }
+    public SocketTable<SystemSocket> Table { get; }
 }

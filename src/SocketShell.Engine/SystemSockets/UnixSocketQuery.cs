@@ -8,7 +8,7 @@ public static class UnixSocketQuery
     /// for those (or for all candidates, when a process filter needs them) when
     /// <paramref name="resolveProcesses"/> is true.
     /// </summary>
-    public static (IReadOnlyList<UnixSystemSocket> Sockets, UnixSocketTable Table) Run(
+    public static (IReadOnlyList<UnixSystemSocket> Sockets, SocketTable<UnixSystemSocket> Table) Run(
         IUnixSocketSource source, IReadOnlyList<UnixSocketFilter> filters, bool resolveProcesses, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -33,7 +33,7 @@ public static class UnixSocketQuery
             }
         }
 
-        UnixSocketTable table = source.ReadTable(cancellationToken);
+        SocketTable<UnixSystemSocket> table = source.ReadTable(cancellationToken);
         var candidates = table.Sockets.Where(s => filters.Any(f => f.MatchesSocket(s))).ToList();
         bool needProcesses = filters.Any(f => f.NeedsProcesses);
         if (candidates.Count > 0 && (resolveProcesses || needProcesses))

@@ -20,7 +20,7 @@ public sealed partial class WindowsSystemSocketSource : ISystemSocketSource
     public string Name => "windows";
 
     /// <inheritdoc/>
-    public SystemSocketTable ReadTable(SystemSocketScope scope, CancellationToken cancellationToken)
+    public SocketTable<SystemSocket> ReadTable(SystemSocketScope scope, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scope);
         var sockets = new List<SystemSocket>();
@@ -44,7 +44,7 @@ public sealed partial class WindowsSystemSocketSource : ISystemSocketSource
                 : WindowsSocketTables.ParseUdp(table, v6, ref skipped));
         }
 
-        return new SystemSocketTable("GetExtendedTcpTable + GetExtendedUdpTable", sockets, skipped, []);
+        return new SocketTable<SystemSocket>("GetExtendedTcpTable + GetExtendedUdpTable", sockets, skipped, []);
     }
 
     /// <inheritdoc/>

@@ -156,7 +156,7 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         }
 
         CancellationToken token = CancellationToken;
-        (IReadOnlyList<UnixSystemSocket> Sockets, UnixSocketTable Table) result;
+        (IReadOnlyList<UnixSystemSocket> Sockets, SocketTable<UnixSystemSocket> Table) result;
         try
         {
             result = WaitFor(Task.Run(() => UnixSocketQuery.Run(source, _unixFilters, resolveProcesses: true, token), token));

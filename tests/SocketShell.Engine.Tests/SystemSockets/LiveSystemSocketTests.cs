@@ -192,7 +192,7 @@ public class LiveSystemSocketTests
             Assert.Equal("netlink sock_diag", new LinuxSystemSocketSource(reader: LinuxTableReader.Netlink).ReadTable(SystemSocketScope.All, CancellationToken.None).Source);
         }
 
-        SystemSocketTable procNet = new LinuxSystemSocketSource(reader: LinuxTableReader.ProcNet).ReadTable(SystemSocketScope.All, CancellationToken.None);
+        SocketTable<SystemSocket> procNet = new LinuxSystemSocketSource(reader: LinuxTableReader.ProcNet).ReadTable(SystemSocketScope.All, CancellationToken.None);
         Assert.Equal("/proc/net", procNet.Source);
         IOException missing = Assert.Throws<IOException>(() => new LinuxSystemSocketSource("/nonexistent-proc", LinuxTableReader.ProcNet).ReadTable(SystemSocketScope.All, CancellationToken.None));
         Assert.Contains("/nonexistent-proc/net/tcp6", missing.Message, StringComparison.Ordinal);

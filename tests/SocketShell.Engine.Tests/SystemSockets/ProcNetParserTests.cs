@@ -163,14 +163,14 @@ public class ProcNetParserTests
             File.Copy(Path.Combine(AppContext.BaseDirectory, "Samples", "procnet", "udp6"), Path.Combine(root, "net", "udp6"));
             var source = new LinuxSystemSocketSource(root, LinuxTableReader.ProcNet);
 
-            SystemSocketTable table = source.ReadTable(SystemSocketScope.All, CancellationToken.None);
+            SocketTable<SystemSocket> table = source.ReadTable(SystemSocketScope.All, CancellationToken.None);
             Assert.Equal("/proc/net", table.Source);
             Assert.Equal(8, table.SkippedEntries);
             Assert.Equal([8001, 8010, 55166, 51833], table.Sockets.Select(s => s.LocalPort));
             Assert.Equal(2, table.Notes.Count); // tcp6 and udp are missing
             Assert.All(table.Notes, n => Assert.Contains("could not be read", n, StringComparison.Ordinal));
 
-            SystemSocketTable udpOnly = source.ReadTable(new SystemSocketScope(false, true, false, true), CancellationToken.None);
+            SocketTable<SystemSocket> udpOnly = source.ReadTable(new SystemSocketScope(false, true, false, true), CancellationToken.None);
             Assert.Equal(2, udpOnly.Sockets.Count);
             Assert.Empty(udpOnly.Notes);
         }

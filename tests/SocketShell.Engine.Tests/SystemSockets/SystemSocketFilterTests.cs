@@ -13,10 +13,10 @@ public class SystemSocketFilterTests
 
         public string Name => "fake";
 
-        public SystemSocketTable ReadTable(SystemSocketScope scope, CancellationToken cancellationToken)
+        public SocketTable<SystemSocket> ReadTable(SystemSocketScope scope, CancellationToken cancellationToken)
         {
             LastScope = scope;
-            return new SystemSocketTable("fake", sockets.Where(s => scope.Includes(s.Protocol, s.AddressFamily)).ToList(), 0, []);
+            return new SocketTable<SystemSocket>("fake", sockets.Where(s => scope.Includes(s.Protocol, s.AddressFamily)).ToList(), 0, []);
         }
 
         public void ResolveProcesses(IReadOnlyList<SystemSocket> list, CancellationToken cancellationToken)

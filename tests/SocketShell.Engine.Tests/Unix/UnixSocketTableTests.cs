@@ -39,7 +39,7 @@ public sealed class UnixSocketTableTests
             Assert.True(await EventuallyAsync(() => l.ActiveConnections == 1));
             var source = new LinuxUnixSocketSource(reader: reader);
             var filter = new UnixSocketFilter { Path = p => p.StartsWith(dir.Path, StringComparison.Ordinal) };
-            (IReadOnlyList<UnixSystemSocket> found, UnixSocketTable table) = UnixSocketQuery.Run(source, [filter], resolveProcesses: true, CancellationToken.None);
+            (IReadOnlyList<UnixSystemSocket> found, SocketTable<UnixSystemSocket> table) = UnixSocketQuery.Run(source, [filter], resolveProcesses: true, CancellationToken.None);
             Assert.Equal(reader == LinuxTableReader.Netlink ? "netlink sock_diag" : "/proc/net/unix", table.Source);
 
             // The listener and the server end of the connection carry the path; the client end is unnamed.
