@@ -93,7 +93,9 @@ public sealed class ClientTimeTests : IDisposable
     [Fact]
     public async Task A_stalled_connect_is_ConnectTimeout_exactly_at_the_timeout_on_the_options_clock()
     {
-        using StalledListener stalled = await StalledListener.CreateAsync();
+        // The scan tests' stalled port: it adds clients beyond the first that stalls, so the queue is surely full.
+        using Scan.ScanFixtures.StalledPort? stalled = await Scan.ScanFixtures.StalledPortAsync(IPAddress.Loopback);
+        Assert.NotNull(stalled);
         SocketConnectOptions options = Peer.Options("127.0.0.1", stalled.Port, TimeSpan.FromSeconds(30));
         options.TimeProvider = _clock;
 
