@@ -31,12 +31,7 @@ public static class SocketClient
         Validate(options);
         ArgumentNullException.ThrowIfNull(sessions);
         string target = options.Target;
-        using var timer = new CancellationTokenSource(System.Threading.Timeout.InfiniteTimeSpan, options.TimeProvider);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-        if (options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            timer.CancelAfter(options.Timeout);
-        }
+        using var deadline = new Deadline(options.Timeout, options.TimeProvider, cancellationToken);
 
         IPAddress[] addresses;
         try
@@ -146,12 +141,7 @@ public static class SocketClient
         }
 
         System.Net.Sockets.UnixDomainSocketEndPoint endPoint = Unix.UnixSocketPath.EndPoint(path);
-        using var timer = new CancellationTokenSource(System.Threading.Timeout.InfiniteTimeSpan, options.TimeProvider);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-        if (options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            timer.CancelAfter(options.Timeout);
-        }
+        using var deadline = new Deadline(options.Timeout, options.TimeProvider, cancellationToken);
 
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         bool connected = false;

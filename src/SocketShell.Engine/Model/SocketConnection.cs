@@ -246,9 +246,8 @@ public sealed class SocketConnection : IDisposable
         return frame is { } f ? Message(f.Data, f.Arrived, encoding) : null;
     }
 
-    private SocketMessage Message(byte[] data, DateTimeOffset arrived, Encoding? encoding) => new(data, encoding)
+    private SocketMessage Message(byte[] data, DateTimeOffset arrived, Encoding? encoding) => new(data, encoding, arrived)
     {
-        Timestamp = arrived,
         Protocol = Protocol,
         SocketId = Id,
         LocalEndPoint = LocalEndPoint,

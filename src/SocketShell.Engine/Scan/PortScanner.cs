@@ -406,7 +406,7 @@ public sealed class PortScanner : IPortScan
         PortStatus status = StatusOf(job, outcome);
         try
         {
-            await PostConnectStage.RunAsync(outcome.Connected!, status, _options.PostConnect!, _options.Timeout, _stop.Token).ConfigureAwait(false);
+            await PostConnectStage.RunAsync(outcome.Connected!, status, _options.PostConnect!, _options.Timeout, _time, _stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -80,6 +80,40 @@ public sealed class ManualTimeProvider : TimeProvider
         }
     }
 
+    /// <summary>Waits (up to <paramref name="bound"/>) until a timer is armed to fire at <paramref name="at"/> after <see cref="Start"/>.</summary>
+    public async Task WaitForTimerDueAsync(TimeSpan at, TimeSpan bound)
+    {
+        using var limit = new CancellationTokenSource(bound);
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (_timers.Any(t => t.DueAt == at.Ticks))
+                {
+                    return;
+                }
+
+                changed = _changed.Task;
+            }
+
+            try
+            {
+                await changed.WaitAsync(limit.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                string due;
+                lock (_gate)
+                {
+                    due = string.Join(", ", _timers.Where(t => t.DueAt != long.MaxValue).Select(t => TimeSpan.FromTicks(t.DueAt).ToString()));
+                }
+
+                throw new TimeoutException($"No timer was armed for {at} within {bound} (armed for: {due}).");
+            }
+        }
+    }
+
     /// <summary>Moves the clock on by <paramref name="by"/>, firing every timer that falls due on the way, in order.</summary>
     public void Advance(TimeSpan by)
     {
