@@ -105,4 +105,46 @@ public sealed class ScanTimeTests
         Assert.Equal([1, 2, 3], results.Select(r => r.Attempt));
         Assert.All(results, r => Assert.Equal(PortState.Open, r.Status));
     }
+
+    [Fact]
+    public async Task A_silent_UDP_port_is_OpenOrFiltered_after_its_Timeout_a_retry_round_pause_and_a_second_Timeout()
+    {
+        using var mute = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        mute.Bind(new IPEndPoint(IPAddress.Loopback, 0)); // bound, never read: no reply, no ICMP
+        int port = ((IPEndPoint)mute.LocalEndPoint!).Port;
+        var result = new TaskCompletionSource<PortStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var scanner = new UdpPortScanner(
+            new PortScanOptions { Timeout = TimeSpan.FromMilliseconds(500), TimeProvider = _clock },
+            (_, s) => result.TrySetResult(s), null, CancellationToken.None);
+        scanner.Add("127.0.0.1", [port]);
+        scanner.Complete();
+
+        // Round 1 waits 0.5 s; round 2 starts RetryRoundMinimum (1.25 s) after round 1 began and waits 0.5 s.
+        TimeSpan secondRound = UdpPortScanner.RetryRoundMinimum;
+        foreach (TimeSpan due in new[] { TimeSpan.FromMilliseconds(500), secondRound, secondRound + TimeSpan.FromMilliseconds(500) })
+        {
+            await _clock.WaitForTimerDueAsync(due, Bound);
+            Assert.False(result.Task.IsCompleted, $"reported before {due}");
+            _clock.Advance(due - _clock.Elapsed);
+        }
+
+        PortStatus status = await result.Task.WaitAsync(Bound);
+        Assert.Equal(PortState.OpenOrFiltered, status.Status);
+        Assert.Null(status.Latency);
+        await scanner.Completion.WaitAsync(Bound);
+        Assert.Equal(2, CountDatagrams(mute)); // the probe and its one retry (empty datagrams)
+    }
+
+    private static int CountDatagrams(Socket socket)
+    {
+        int n = 0;
+        byte[] buffer = new byte[2048];
+        while (socket.Poll(0, SelectMode.SelectRead))
+        {
+            socket.Receive(buffer);
+            n++;
+        }
+
+        return n;
+    }
 }
