@@ -14,6 +14,8 @@ namespace SocketShell;
 /// <see cref="State"/> are current whenever they are read. A background reader takes what the peer
 /// sends into a bounded buffer as it arrives, so the connection notices a close or a reset at once,
 /// and Receive calls frame the buffered bytes (what is there, a line, up to a delimiter, a count).
+/// This type holds the facts and the API; the reader (Client/ConnectionReader), the sending side
+/// (Client/ConnectionSender) and the state and release (Client/ConnectionLifetime) do the work.
 /// </summary>
 public sealed class SocketConnection : IDisposable
 {
