@@ -61,6 +61,10 @@ internal static class Framing
         return RestAtEnd(data, ended, out length, out skip);
     }
 
+    /// <summary>Whether <paramref name="encoding"/> writes LF and CR as the single bytes 0x0A and 0x0D (UTF-8, ASCII, Latin-1, the Windows code pages...).</summary>
+    public static bool IsAsciiLineEnd(System.Text.Encoding encoding)
+        => encoding is System.Text.UTF8Encoding or System.Text.ASCIIEncoding || encoding.CodePage is 28591 or 1252;
+
     private static bool RestAtEnd(ReadOnlySpan<byte> data, bool ended, out int length, out int skip)
     {
         skip = 0;

@@ -22,6 +22,8 @@ public sealed class SocketConnection : IDisposable
     /// <summary>The most unread data kept per connection before the reader stops taking more from the socket.</summary>
     public const int DefaultBufferLimit = 16 * 1024 * 1024;
 
+    private static readonly Framing.Framer s_asciiLine = LineFramer([(byte)'\n'], [(byte)'\r']);
+
     private readonly Socket _socket;
     private readonly SslStream? _ssl;
     private readonly SocketSessions _sessions;
@@ -170,11 +172,8 @@ public sealed class SocketConnection : IDisposable
     public Task<SocketMessage?> ReceiveLineAsync(TimeSpan timeout, Encoding? encoding, CancellationToken cancellationToken)
     {
         Encoding enc = encoding ?? Payload.Utf8NoBom;
-        byte[] lf = enc.GetBytes("\n");
-        byte[] cr = enc.GetBytes("\r");
-        return ReceiveAsync(
-            (ReadOnlySpan<byte> data, bool ended, out int length, out int skip) => Framing.Line(data, ended, lf, cr, out length, out skip),
-            wanted: 0, timeout, timeoutIsError: true, enc, "a line", cancellationToken);
+        Framing.Framer line = Framing.IsAsciiLineEnd(enc) ? s_asciiLine : LineFramer(enc.GetBytes("\n"), enc.GetBytes("\r"));
+        return ReceiveAsync(line, wanted: 0, timeout, timeoutIsError: true, enc, "a line", cancellationToken);
     }
 
     /// <summary>
@@ -241,12 +240,49 @@ public sealed class SocketConnection : IDisposable
     /// <inheritdoc/>
     public override string ToString() => $"{Target} ({State})";
 
-    private async Task<SocketMessage?> ReceiveAsync(
+    // The reader completes a waiting receive on its own thread (ConnectionReader.ReceiveAsync); the task
+    // returned here runs its awaiters' continuations asynchronously, so no caller code ever runs on the
+    // reader's thread, while a caller blocked in Task.Wait (the cmdlets) is woken directly by that thread.
+    // A frame already buffered is returned as a completed task, with no continuation at all.
+    private Task<SocketMessage?> ReceiveAsync(
         Framing.Framer framer, int wanted, TimeSpan timeout, bool timeoutIsError, Encoding? encoding, string what, CancellationToken cancellationToken)
     {
-        ReceivedFrame? frame = await _reader.ReceiveAsync(framer, wanted, timeout, timeoutIsError, what, cancellationToken).ConfigureAwait(false);
-        return frame is { } f ? Message(f.Data, f.Arrived, encoding) : null;
+        Task<ReceivedFrame?> receive = _reader.ReceiveAsync(framer, wanted, timeout, timeoutIsError, what, cancellationToken);
+        if (receive.IsCompletedSuccessfully)
+        {
+            return Task.FromResult(ToMessage(receive.Result, encoding));
+        }
+
+        var done = new TaskCompletionSource<SocketMessage?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        receive.ContinueWith(
+            static (t, state) =>
+            {
+                var (connection, done, encoding) = ((SocketConnection, TaskCompletionSource<SocketMessage?>, Encoding?))state!;
+                if (t.IsCanceled)
+                {
+                    done.TrySetCanceled();
+                }
+                else if (t.Exception is { } e)
+                {
+                    done.TrySetException(e.InnerExceptions);
+                }
+                else
+                {
+                    done.TrySetResult(connection.ToMessage(t.Result, encoding));
+                }
+            },
+            (this, done, encoding),
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        return done.Task;
     }
+
+    private static Framing.Framer LineFramer(byte[] lf, byte[] cr)
+        => (ReadOnlySpan<byte> data, bool ended, out int length, out int skip) => Framing.Line(data, ended, lf, cr, out length, out skip);
+
+    private SocketMessage? ToMessage(ReceivedFrame? frame, Encoding? encoding)
+        => frame is { } f ? Message(f.Data, f.Arrived, encoding) : null;
 
     private SocketMessage Message(byte[] data, DateTimeOffset arrived, Encoding? encoding) => new(data, encoding, arrived)
     {
