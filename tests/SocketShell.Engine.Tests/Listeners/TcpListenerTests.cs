@@ -16,7 +16,7 @@ public sealed class TcpListenerTests
         try
         {
             Assert.Equal(ListenerState.Listening, l.State);
-            Assert.Equal(IPAddress.Loopback, l.LocalEndPoint!.Address);
+            Assert.Equal(IPAddress.Loopback, l.GetLocalEndPoint()!.Address);
             Assert.True(l.Port > 0);
             using Socket c = await ConnectAsync(l);
             await c.SendAsync(Encoding.UTF8.GetBytes("hello"), SocketFlags.None);
@@ -26,7 +26,7 @@ public sealed class TcpListenerTests
             Assert.Equal(l.Id, m.ListenerId);
             Assert.Equal(1, m.ConnectionId);
             Assert.Equal(TransportProtocol.Tcp, m.Protocol);
-            Assert.Equal(c.LocalEndPoint, m.RemoteEndPoint);
+            Assert.Equal(c.LocalEndPoint, m.GetRemoteEndPoint());
             Assert.Equal(l.LocalEndPoint, m.LocalEndPoint);
             Assert.Equal(5, l.BytesReceived);
             Assert.Equal(5, l.CapturedBytes);
@@ -361,7 +361,7 @@ public sealed class TcpListenerTests
         SocketListener l = Start(configure: o => o.Address = null);
         try
         {
-            Assert.Equal(IPAddress.IPv6Any, l.LocalEndPoint!.Address);
+            Assert.Equal(IPAddress.IPv6Any, l.GetLocalEndPoint()!.Address);
             using var v4 = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             await v4.ConnectAsync(IPAddress.Loopback, l.Port).WaitAsync(Bound);
             await v4.SendAsync(new byte[] { 4 }, SocketFlags.None);
@@ -369,8 +369,8 @@ public sealed class TcpListenerTests
             await v6.ConnectAsync(IPAddress.IPv6Loopback, l.Port).WaitAsync(Bound);
             await v6.SendAsync(new byte[] { 6 }, SocketFlags.None);
             IReadOnlyList<SocketMessage> got = await l.ReceiveAsync(int.MaxValue, 2, null, false, Bound, CancellationToken.None);
-            Assert.Equal(IPAddress.Loopback, got.Single(m => m.Data[0] == 4).RemoteEndPoint!.Address);
-            Assert.Equal(IPAddress.IPv6Loopback, got.Single(m => m.Data[0] == 6).RemoteEndPoint!.Address);
+            Assert.Equal(IPAddress.Loopback, got.Single(m => m.Data[0] == 4).GetRemoteEndPoint()!.Address);
+            Assert.Equal(IPAddress.IPv6Loopback, got.Single(m => m.Data[0] == 6).GetRemoteEndPoint()!.Address);
         }
         finally
         {

@@ -33,10 +33,10 @@ public class SystemSocketFilterTests
 
     private static SystemSocket S(TransportProtocol p, string local, int lport, int rport, SystemSocketState state) => new()
     {
-        RemoteAddress = local.Contains(':', StringComparison.Ordinal) ? IPAddress.IPv6Any : IPAddress.Any,
+        RemoteIP = local.Contains(':', StringComparison.Ordinal) ? IPAddress.IPv6Any : IPAddress.Any,
         Protocol = p,
         AddressFamily = IPAddress.Parse(local).AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPFamily.IPv6 : IPFamily.IPv4,
-        LocalAddress = IPAddress.Parse(local),
+        LocalIP = IPAddress.Parse(local),
         LocalPort = lport,
         RemotePort = rport,
         State = state,
