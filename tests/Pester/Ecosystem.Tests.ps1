@@ -210,6 +210,53 @@ Describe 'Objects outside the pipeline' -Tag CI {
 }
 
 
+Describe 'Table views at 120 and 80 columns' -Tag CI {
+    # Rule 5: every table view fits 120 columns without losing its key columns, and at 80 it drops trailing
+    # columns rather than wrapping a row or a header. IPv4 and IPv6 rows side by side, long names included.
+    BeforeAll {
+        $l4 = Start-SocketListener 0 -Mode Echo -Name 'a-rather-long-listener-name'
+        $l6 = Start-SocketListener 0 -Address ::1
+        $fw = Start-SocketListener 0 -ForwardTo '[::1]:9'
+        $c4 = Connect-Socket 127.0.0.1 $l4.Port
+        $c6 = Connect-Socket ::1 $l6.Port
+        ('long text ' * 20) | Send-SocketData $c4
+        'x' | Send-SocketData $c6
+        $udp = (Get-AvailablePort -Protocol Udp).Port
+        $views = @(
+            @{ Name = 'SocketListener'; Objects = { $l4, $l6, $fw }; Keys = 'Id', 'Name', 'Protocol', 'Mode', 'LocalEndPoint', 'State' }
+            @{ Name = 'SocketConnection'; Objects = { $c4, $c6 }; Keys = 'Id', 'ComputerName', 'RemoteEndPoint', 'State' }
+            @{ Name = 'SocketMessage'; Objects = { @(Receive-SocketData $l4 -Wait -Peek) + @(Receive-SocketData $l6 -Wait -Peek) }; Keys = 'Timestamp', 'RemoteEndPoint', 'Length', 'Text' }
+            @{ Name = 'PortStatus'; Objects = { Test-Port 127.0.0.1, ::1 $l4.Port, $l6.Port }; Keys = 'ComputerName', 'Port', 'Status', 'Latency\(ms\)' }
+            @{ Name = 'PortStatus#Series'; Objects = { Test-Port ::1 $l6.Port -Count 2 }; Keys = 'ComputerName', 'Port', 'Attempt', 'Status', 'Latency\(ms\)' }
+            @{ Name = 'PortStatus#Udp'; Objects = { Test-Port ::1 $udp -Protocol Udp -Timeout 300ms }; Keys = 'ComputerName', 'Port', 'Status' }
+            @{ Name = 'PortStatus#Banner'; Objects = { Test-Port ::1 $l6.Port -ReadBanner -Timeout 300ms }; Keys = 'ComputerName', 'Port', 'Status' }
+            @{ Name = 'DatagramResult'; Objects = { Send-Datagram ::1 $udp 'x'; Send-Datagram 127.0.0.1 $udp 'x' }; Keys = 'ComputerName', 'RemoteEndPoint', 'Status', 'BytesSent' }
+            @{ Name = 'PortRange'; Objects = { Get-PortRange }; Keys = 'Name', 'Start', 'End', 'Count', 'Protocol' }
+            @{ Name = 'PortInfo'; Objects = { Get-PortRange -Port 22, 80, 8080 }; Keys = 'Port', 'Range', 'IsEphemeral', 'IsReserved' }
+            @{ Name = 'SystemSocket'; Objects = { Get-SystemSocket -LocalPort $l4.Port, $l6.Port }; Keys = 'Protocol', 'Local', 'Remote', 'State'; LinuxOnly = $true }
+            @{ Name = 'UnixSystemSocket'; Objects = { Get-SystemSocket -Protocol Unix | Select-Object -First 5 }; Keys = 'Type', 'State', 'Inode', 'Process'; LinuxOnly = $true }
+        )
+    }
+
+    AfterAll {
+        $c4, $c6 | Disconnect-Socket
+        $l4, $l6, $fw | Stop-SocketListener
+    }
+
+    It 'every view fits <_> columns with its key columns, one line per object' -ForEach 120, 80 {
+        $width = $_
+        foreach ($v in $views) {
+            if ($v.LinuxOnly -and -not $IsLinux) { continue }
+            $objects = @(& $v.Objects)
+            $objects | Should -Not -BeNullOrEmpty -Because "$($v.Name) needs sample objects"
+            $lines = ($objects | Format-Table | Out-String -Width $width) -split "`n" | Where-Object { $_.Trim() }
+            $lines | ForEach-Object { $_.TrimEnd().Length | Should -BeLessOrEqual $width -Because "$($v.Name) at $width columns: '$_'" }
+            $lines | Should -HaveCount ($objects.Count + 2) -Because "$($v.Name) at $width columns wraps nothing"
+            foreach ($key in $v.Keys) { $lines[0] | Should -Match "(^|\s)$key(\s|$)" -Because "$($v.Name) keeps $key at $width columns" }
+        }
+    }
+}
+
 Describe 'Completion and help examples' -Tag CI {
     BeforeAll {
         function Complete([string] $Line) { (TabExpansion2 -inputScript $Line -cursorColumn $Line.Length).CompletionMatches.CompletionText }
