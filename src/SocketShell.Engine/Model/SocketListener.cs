@@ -175,6 +175,24 @@ public sealed class SocketListener
     /// <summary>Closes the listening socket and every live connection; waits (bounded) until they are closed.</summary>
     public Task StopAsync() => StopCoreAsync(null);
 
+    /// <summary>Like <see cref="StopAsync()"/>, waiting at most <paramref name="timeout"/> for the connections to close.</summary>
+    /// <exception cref="SocketShellException">Kind <see cref="SocketErrorKind.StopTimeout"/>: the listening socket is closed, but a connection had not ended in time.</exception>
+    public async Task StopAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StopCoreAsync(null).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw new SocketShellException(
+                SocketErrorKind.StopTimeout,
+                $"The listener '{Name}' stopped listening, but its connections did not all close within {Common.DurationText.Format(timeout)}.",
+                Name,
+                e);
+        }
+    }
+
     /// <summary>
     /// Takes up to <paramref name="maxCount"/> kept messages, oldest first (leaves them kept with
     /// <paramref name="peek"/>), optionally only those of one connection. When <paramref name="waitFor"/>

@@ -46,7 +46,7 @@ public sealed class GetSocketCommand : SocketCmdletBase
             if (c is null)
             {
                 string message = string.Format(CultureInfo.CurrentCulture, Messages.SocketNotFound, id);
-                WriteError(SocketErrors.Record(new ItemNotFoundException(message), ErrorIds.SocketNotFound, id));
+                WriteError(SocketErrors.Record(new SocketShellException(SocketErrorKind.SocketNotFound, message, id.ToString(CultureInfo.InvariantCulture)), ErrorIds.SocketNotFound, id));
             }
             else if (Matches(c))
             {

@@ -149,9 +149,9 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         {
             source = UnixSocketSource.ForCurrentOS();
         }
-        catch (PlatformNotSupportedException e)
+        catch (SocketShellException e)
         {
-            ThrowTerminatingError(SocketErrors.Record(e, ErrorIds.SocketTableNotSupported, "Unix"));
+            ThrowTableError(e);
             return;
         }
 
@@ -161,9 +161,9 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         {
             result = WaitFor(Task.Run(() => UnixSocketQuery.Run(source, _unixFilters, resolveProcesses: true, token), token));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
+        catch (SocketShellException e)
         {
-            ThrowTableUnavailable(e, source.Name);
+            ThrowTableError(e);
             return;
         }
 
@@ -177,9 +177,9 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         {
             source = SystemSocketSource.ForCurrentOS();
         }
-        catch (PlatformNotSupportedException e)
+        catch (SocketShellException e)
         {
-            ThrowTerminatingError(SocketErrors.Record(e, ErrorIds.SocketTableNotSupported, Environment.OSVersion.Platform));
+            ThrowTableError(e);
             return;
         }
 
@@ -189,20 +189,18 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         {
             result = WaitFor(Task.Run(() => SystemSocketQuery.Run(source, _filters, resolveProcesses: true, token), token));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or DllNotFoundException or EntryPointNotFoundException)
+        catch (SocketShellException e)
         {
-            ThrowTableUnavailable(e, source.Name);
+            ThrowTableError(e);
             return;
         }
 
         WriteTable(result.Sockets, result.Table.Sockets.Count, result.Table.Source, result.Table.SkippedEntries, result.Table.Notes);
     }
 
-    private void ThrowTableUnavailable(Exception e, string sourceName)
-    {
-        string message = string.Format(CultureInfo.CurrentCulture, Messages.SocketTableUnavailable, e.Message);
-        ThrowTerminatingError(SocketErrors.Record(new InvalidOperationException(message, e), ErrorIds.SocketTableUnavailable, sourceName));
-    }
+    /// <summary>SocketTableNotSupported or SocketTableUnavailable (the engine's kinds), as one terminating error.</summary>
+    private void ThrowTableError(SocketShellException e) =>
+        ThrowTerminatingError(SocketErrors.Record(e, e.Kind.ToString(), e.Target));
 
     /// <summary>Says (verbose) what the table held and what it noted, then writes the sockets that matched.</summary>
     private void WriteTable<TSocket>(IReadOnlyList<TSocket> matched, int listed, string source, int skipped, IReadOnlyList<string> notes)

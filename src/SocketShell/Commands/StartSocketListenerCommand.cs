@@ -279,11 +279,8 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
         }
         catch (SocketShellException e)
         {
+            // Every engine failure, ListenerNameInUse included, carries its kind: the id and category come from the catalogue.
             WriteSocketError(e, e.Target ?? target);
-        }
-        catch (ListenerNameInUseException e)
-        {
-            WriteError(SocketErrors.Record(e, ErrorIds.ListenerNameInUse, e.Name));
         }
     }
 

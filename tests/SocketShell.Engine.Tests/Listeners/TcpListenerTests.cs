@@ -335,7 +335,9 @@ public sealed class TcpListenerTests
             b = registry.Start(new ListenerOptions { Port = a.Port, Address = IPAddress.IPv6Loopback });
             Assert.Equal($"tcp-{a.Port}-2", b.Name);
             Assert.Same(a, registry.Find(a.Name.ToUpperInvariant()));
-            Assert.Throws<ListenerNameInUseException>(() => registry.Start(new ListenerOptions { Name = a.Name }));
+            var inUse = Assert.Throws<ListenerNameInUseException>(() => registry.Start(new ListenerOptions { Name = a.Name }));
+            Assert.Equal(SocketErrorKind.ListenerNameInUse, inUse.Kind);
+            Assert.Equal(a.Name, inUse.Target);
             c = registry.Start(new ListenerOptions { Protocol = TransportProtocol.Udp, Port = a.Port });
             Assert.Equal($"udp-{a.Port}", c.Name);
             Assert.True(b.Id > a.Id && c.Id > b.Id);
