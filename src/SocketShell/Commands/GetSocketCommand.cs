@@ -14,7 +14,7 @@ namespace SocketShell.Commands;
 public sealed class GetSocketCommand : SocketCmdletBase
 {
     /// <summary>The connection numbers to get.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "The numbers (Id) of the connections to get; all when omitted.")]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, HelpMessage = "The numbers (Id) of the connections to get; all when omitted.")]
     [ArgumentCompleter(typeof(SocketIdCompleter))]
     [ValidateNotNullOrEmpty]
     public int[]? Id { get; set; }

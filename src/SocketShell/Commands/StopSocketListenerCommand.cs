@@ -17,7 +17,7 @@ public sealed class StopSocketListenerCommand : SocketCmdletBase
     private const string InputObjectSet = "InputObject";
 
     /// <summary>Names to stop; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, HelpMessage = "Names of the listeners to stop; wildcards allowed.")]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, HelpMessage = "Names of the listeners to stop; wildcards allowed.")]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(ListenerNameCompleter))]
     [ValidateNotNullOrEmpty]

@@ -20,9 +20,9 @@ public sealed class ListeningAddressTransformationAttribute : ArgumentTransforma
         object? value = inputData is PSObject pso ? pso.BaseObject : inputData;
         return value switch
         {
-            IPAddress address => new[] { Connectable(address) },
+            IPAddress address => Connectable(address),
             IPAddress[] addresses => Array.ConvertAll(addresses, Connectable),
-            string text => new[] { Connectable(text) },
+            string text => Connectable(text),
             string[] texts => Array.ConvertAll(texts, Connectable),
             object[] items when Array.TrueForAll(items, i => (i is PSObject p ? p.BaseObject : i) is string or IPAddress) =>
                 Array.ConvertAll(items, i => (i is PSObject p ? p.BaseObject : i) is IPAddress a ? Connectable(a) : Connectable((string)(i is PSObject q ? q.BaseObject : i))),
