@@ -91,6 +91,21 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         WildcardPattern[]? names = ProcessName?.Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase)).ToArray();
         Func<string, bool>? nameMatch = names is null ? null : name => names.Any(p => p.IsMatch(name));
         TransportProtocol[] protocols = Protocol ?? (Path is null ? [TransportProtocol.Tcp, TransportProtocol.Udp] : [TransportProtocol.Unix]);
+
+        // Filters that cannot match anything in the table asked for are refused, not answered with silence.
+        if (Path is not null && !protocols.Contains(TransportProtocol.Unix))
+        {
+            ThrowTerminatingError(SocketErrors.Record(
+                new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.SocketTablePathWithoutUnix, string.Join(",", protocols))),
+                ErrorIds.ParameterConflict, null));
+        }
+
+        if (protocols.All(p => p == TransportProtocol.Unix) && IpOnlyFilters() is string ipOnly)
+        {
+            ThrowTerminatingError(SocketErrors.Record(
+                new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.SocketTableFilterMatchesNothing, ipOnly, Protocol is null ? "-Path" : "-Protocol Unix")),
+                ErrorIds.ParameterConflict, null));
+        }
         if (protocols.Contains(TransportProtocol.Unix))
         {
             // Unix paths are case-sensitive file names; wildcards still apply (WildcardPattern.Escape for literal [ ]).
@@ -126,6 +141,25 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
             ProcessId = ProcessId is null ? null : new HashSet<int>(ProcessId),
             ProcessName = nameMatch,
         });
+    }
+
+    /// <summary>The TCP/UDP-only filters given, for the message (null when none).</summary>
+    private string? IpOnlyFilters()
+    {
+        var given = new List<string>();
+        foreach ((string name, bool set) in new[]
+        {
+            ("-LocalPort", LocalPort is not null), ("-RemotePort", RemotePort is not null), ("-LocalAddress", LocalAddress is not null),
+            ("-RemoteAddress", RemoteAddress is not null), ("-AddressFamily", MyInvocation.BoundParameters.ContainsKey(nameof(AddressFamily))),
+        })
+        {
+            if (set)
+            {
+                given.Add(name);
+            }
+        }
+
+        return given.Count == 0 ? null : string.Join(", ", given);
     }
 
     /// <inheritdoc/>

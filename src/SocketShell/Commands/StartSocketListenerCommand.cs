@@ -171,6 +171,12 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
             return;
         }
 
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(CaptureLimit)) && _mode == ListenerMode.Discard)
+        {
+            WriteConflict(Messages.ListenerCaptureLimitWithDiscard);
+            return;
+        }
+
         if (Banner is not null && _mode == ListenerMode.Forward)
         {
             WriteConflict(Messages.ListenerBannerWithForward);
