@@ -167,6 +167,7 @@ Describe 'Connect-Socket' -Tag CI {
                 $c.GetRemoteCertificate().Thumbprint | Should -Be $cert.Thumbprint
                 $c.CertificateThumbprint | Should -Be $cert.Thumbprint
                 $c.CertificateSubject | Should -Be $cert.Subject
+                ($c | ConvertTo-Json -Depth 4) | Should -Not -Match '"RawData"|"PublicKey"|"IsIPv6Teredo"'
                 $c.CertificateExpires | Should -Be ([datetimeoffset]$cert.NotAfter)
                 'hi' | Send-SocketData $c
                 Wait-Until { $c.BytesReceived -ge 9 }

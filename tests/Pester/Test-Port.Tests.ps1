@@ -343,7 +343,11 @@ HostName,Port
             $r.Status | Should -Be 'Open'
             $r.GetCertificate() | Should -BeOfType ([System.Security.Cryptography.X509Certificates.X509Certificate2])
             $r.CertificateThumbprint | Should -Be $cert.Thumbprint
-            $r.CertificateThumbprint | Should -Be $cert.Thumbprint
+            # Rule 5: JSON and CSV carry the certificate's facts, never the certificate object.
+            $json = $r | ConvertTo-Json -Depth 4
+            $json | Should -Not -Match '"RawData"|"PublicKey"|"Extensions"|"IsIPv6Teredo"'
+            $json | Should -Match ('"CertificateThumbprint":\s*"' + $cert.Thumbprint + '"')
+            ($r | ConvertTo-Csv | ConvertFrom-Csv).Subject | Should -Be 'CN=probe.test'
             $r.CertificateExpires | Should -Be ([datetimeoffset]$cert.NotAfter.ToUniversalTime())
             $r.CertificateDaysLeft | Should -BeIn 44, 45
             $r.Subject | Should -Be 'CN=probe.test'
