@@ -261,7 +261,7 @@ Describe 'Send-Datagram' -Tag CI {
             $target = [pscustomobject]@{ ComputerName = '127.0.0.1'; Port = $peer.Client.LocalEndPoint.Port; Data = 'x' }
             ($target | Send-Datagram -Data 'by property').Status | Should -Be 'Sent'
             (Receive-PeerDatagram $peer).Text | Should -Be 'by property'
-            Get-Command Send-Datagram | ForEach-Object { $_.Parameters['ComputerName'].Aliases } | Should -Be 'HostName', 'TargetName', 'IPAddress'
+            Get-Command Send-Datagram | ForEach-Object { $_.Parameters['ComputerName'].Aliases } | Should -Be 'HostName', 'TargetName', 'IPAddress', 'LocalAddress'
         }
         finally { $peer.Dispose() }
     }
