@@ -19,8 +19,8 @@ cd "$(dirname "$0")/.."
 
 # script and arguments: short durations (seconds per timed run, counts, rounds)
 SCENARIOS=(
-  "listeners.sh 3"
-  "unix.sh 3 1000"
+  "listeners.sh 2"
+  "unix.sh 2 1000"
   "datagram.sh 100000 20000 3"
   "client.sh 3000 3 2"
   "testport.sh 3 no"
@@ -83,6 +83,7 @@ OUT=out/bench
 mkdir -p "$OUT"
 WORK=$(mktemp -d); trap 'rm -rf "$WORK"' EXIT
 t0=$(date +%s)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date -u '+%F %T UTC')
 
@@ -130,7 +131,7 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 # The goals table.
 touch "$WORK/all.tsv" "$WORK/ran" "$WORK/status"
 {
-  echo "Goals from \`bench/run.sh\` at $started, commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'), $(nproc) cores, $(uname -sr);"
+  echo "Goals from \`bench/run.sh\` at $started, commit $commit, $(nproc) cores, $(uname -sr);"
   echo "load average $load_start at the start and $load_end at the end; total $((total / 60)) min $((total % 60)) s."
   echo "Ratios are SocketShell / anchor oriented so that more is better; \"report\" lines have no target."
   echo
