@@ -21,7 +21,7 @@ cd "$(dirname "$0")/.."
 SCENARIOS=(
   "listeners.sh 2"
   "unix.sh 2 1000"
-  "datagram.sh 100000 20000 3"
+  "datagram.sh 100000 20000 5"
   "client.sh 3000 3 2"
   "testport.sh 3 no"
   "probes.sh 3 300 30 2000"
