@@ -6,7 +6,8 @@
 #   bench/run.sh                 run everything; the table is printed and written to out/bench/goals.md
 #   bench/run.sh forward.sh ...  run only the named scenario scripts (the table still lists every goal)
 #
-# It installs nothing: missing tools (socat ncat iperf3 nmap, iproute2's ss, python3, openssl) are named with
+# It installs nothing: missing tools (socat ncat iperf3 nmap, iproute2's ss, python3, openssl, gcc for the C
+# clients of listeners.sh) are named with
 # the apt-get command that installs them, and the scenarios that need them show "not measured". It builds
 # Release once (the scripts skip their own build: BENCH_BUILT=1), and runs the cmdlets in the pwsh of the
 # tool manifest. Each scenario's output goes to out/bench/<script>.log as well as to the terminal. Every
@@ -35,16 +36,18 @@ TIMEOUT=${BENCH_TIMEOUT:-420}   # seconds per scenario script, then it is stoppe
 # goals carried over from earlier issues). A script's own bench_result line takes precedence for the figure
 # text and the goal; ids a script reports beyond these are listed after them.
 GOALS=$(cat <<'T'
-tcp-echo-engine|listeners.sh|TCP echo round trips/s, 1 KB x 16 clients, listener process vs socat|>=1.0
-tcp-echo-pwsh|listeners.sh|TCP echo round trips/s, listener started by Start-SocketListener in pwsh, vs socat|>=1.0
+tcp-echo-engine|listeners.sh|TCP echo round trips/s, 1 KB x 16 clients, listener process vs socat|>=1.2
+tcp-echo-pwsh|listeners.sh|TCP echo round trips/s, listener started by Start-SocketListener in pwsh, vs socat|>=1.2
 udp-echo-engine|listeners.sh|UDP echo round trips/s, 512 B x 16 clients, vs socat|>=1.0
 udp-echo-pwsh|listeners.sh|UDP echo round trips/s, listener started in pwsh, vs socat|>=1.0
 accept-engine|listeners.sh|Accepted connections/s vs ncat -l -k|>=2.0
 accept-pwsh|listeners.sh|Accepted connections/s, listener started in pwsh, vs ncat -l -k|>=2.0
+accept-ceiling|listeners.sh|Connections/s a minimal C epoll server accepts (the machine's ceiling) vs ncat|report
 bulk-discard-engine|listeners.sh|Bulk TCP into Discard, Gbit/s vs iperf3|>=0.8
 idle-10k-memory|listeners.sh|10,000 idle TCP connections, listener working set, MB|<=150MB
 unix-echo-engine|unix.sh|Unix stream echo round trips/s, 1 KB x 16 clients, vs socat UNIX-LISTEN,fork PIPE|>=1.0
 unix-echo-pwsh|unix.sh|Unix stream echo round trips/s, listener started in pwsh, vs socat|>=1.0
+unix-bulk-engine|unix.sh|Bulk into a discard over a Unix stream socket, Gbit/s vs socat into /dev/null|>=1.0
 senddatagram-pipeline|datagram.sh|Send-Datagram, strings piped, datagrams/s vs a PowerShell UdpClient.Send loop|>=1.0
 senddatagram-pipeline-cold|datagram.sh|Send-Datagram, first pipeline in a fresh pwsh, vs the loop (also first)|report
 senddatagram-foreach|datagram.sh|ForEach-Object piped into Send-Datagram vs a ForEach-Object doing UdpClient.Send|report
@@ -89,7 +92,7 @@ started=$(date -u '+%F %T UTC')
 
 # Tools: say what is missing, install nothing.
 missing=()
-for tool in socat ncat iperf3 nmap ss python3 openssl; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+for tool in socat ncat iperf3 nmap ss python3 openssl gcc; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   pkgs=$(printf '%s\n' "${missing[@]}" | sed 's/^ss$/iproute2/' | tr '\n' ' ')
   echo "bench/run.sh: missing tools: ${missing[*]}. Install them with: sudo apt-get install -y $pkgs" >&2
