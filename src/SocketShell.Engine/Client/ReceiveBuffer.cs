@@ -2,9 +2,9 @@ namespace SocketShell.Client;
 
 /// <summary>
 /// The bytes a connection has received but nobody has read yet, with the time each read delivered
-/// them. Not thread-safe: <see cref="SocketConnection"/> guards it with its own lock.
+/// them. Not thread-safe: <see cref="ConnectionReader"/> guards it with its own lock.
 /// </summary>
-internal sealed class ReceiveBuffer
+internal sealed class ReceiveBuffer(TimeProvider time)
 {
     private const int InitialSize = 4096;
     private const int ShrinkAbove = 1024 * 1024;
@@ -64,7 +64,7 @@ internal sealed class ReceiveBuffer
 
         byte[] result = _data.AsSpan(_start, count).ToArray();
         long lastByteEnd = _consumed + Math.Max(count, 1);
-        arrived = DateTimeOffset.Now;
+        arrived = time.GetLocalNow();
         foreach ((long end, DateTimeOffset time) in _arrivals)
         {
             if (end >= lastByteEnd)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Security;
 using System.Net.Sockets;
@@ -32,11 +31,7 @@ public static class SocketClient
         Validate(options);
         ArgumentNullException.ThrowIfNull(sessions);
         string target = options.Target;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            deadline.CancelAfter(options.Timeout);
-        }
+        using var deadline = new Deadline(options.Timeout, options.TimeProvider, cancellationToken);
 
         IPAddress[] addresses;
         try
@@ -77,7 +72,7 @@ public static class SocketClient
                     socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive, true);
                 }
 
-                long started = Stopwatch.GetTimestamp();
+                long started = options.TimeProvider.GetTimestamp();
                 try
                 {
                     await socket.ConnectAsync(new IPEndPoint(address, options.Port), deadline).ConfigureAwait(false);
@@ -139,23 +134,20 @@ public static class SocketClient
     private static async Task<SocketConnection> ConnectUnixAsync(SocketConnectOptions options, SocketSessions sessions, CancellationToken cancellationToken)
     {
         string path = options.Path!;
+        ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options));
         if (options.Timeout <= TimeSpan.Zero && options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
         {
             throw new ArgumentOutOfRangeException(nameof(options), options.Timeout, "The timeout must be greater than zero.");
         }
 
         System.Net.Sockets.UnixDomainSocketEndPoint endPoint = Unix.UnixSocketPath.EndPoint(path);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (options.Timeout != System.Threading.Timeout.InfiniteTimeSpan)
-        {
-            deadline.CancelAfter(options.Timeout);
-        }
+        using var deadline = new Deadline(options.Timeout, options.TimeProvider, cancellationToken);
 
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         bool connected = false;
         try
         {
-            long started = Stopwatch.GetTimestamp();
+            long started = options.TimeProvider.GetTimestamp();
             try
             {
                 await socket.ConnectAsync(endPoint, deadline.Token).ConfigureAwait(false);
@@ -202,7 +194,7 @@ public static class SocketClient
                 await AuthenticateAsync(ssl, options, target, deadline).ConfigureAwait(false);
             }
 
-            var connection = new SocketConnection(sessions, name, socket, stream, ssl, Stopwatch.GetElapsedTime(started));
+            var connection = new SocketConnection(sessions, name, socket, stream, ssl, options.TimeProvider.GetElapsedTime(started), options.TimeProvider);
             handedOver = true;
             if (cancellationToken.IsCancellationRequested)
             {
@@ -278,6 +270,7 @@ public static class SocketClient
         ArgumentNullException.ThrowIfNull(options);
         Common.HostNameRules.Validate(options.ComputerName);
         ArgumentNullException.ThrowIfNull(options.Resolver, nameof(options));
+        ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options));
         if (options.Port is < 1 or > PortListParser.MaxPort)
         {
             throw new SocketShellException(SocketErrorKind.InvalidPort, $"The port {options.Port} is not a destination port: it must be from 1 to 65535.", options.Target);

@@ -39,6 +39,13 @@ public sealed class SocketConnectOptions
     public HostResolve Resolver { get; set; } = HostResolver.ResolveAsync;
 
     /// <summary>
+    /// Where time comes from: the connect timeout, the connect time, the receive timeouts, the drain of a
+    /// disconnect and the connection's timestamps (default <see cref="TimeProvider.System"/>). Tests give a
+    /// manual clock here and take the same path as users.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>
     /// A Unix domain socket to connect to instead of a host and port: a file path, or '@name' for a
     /// Linux abstract name. When set, ComputerName, Port, AddressFamily, NoDelay and KeepAlive do not apply.
     /// </summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Net;
@@ -15,44 +14,29 @@ namespace SocketShell;
 /// <see cref="State"/> are current whenever they are read. A background reader takes what the peer
 /// sends into a bounded buffer as it arrives, so the connection notices a close or a reset at once,
 /// and Receive calls frame the buffered bytes (what is there, a line, up to a delimiter, a count).
+/// This type holds the facts and the API; the reader (Client/ConnectionReader), the sending side
+/// (Client/ConnectionSender) and the state and release (Client/ConnectionLifetime) do the work.
 /// </summary>
 public sealed class SocketConnection : IDisposable
 {
     /// <summary>The most unread data kept per connection before the reader stops taking more from the socket.</summary>
     public const int DefaultBufferLimit = 16 * 1024 * 1024;
 
-    private const int ChunkSize = 64 * 1024;
-    private static readonly TimeSpan s_shutdownTimeout = TimeSpan.FromSeconds(1);
-
-    private readonly object _gate = new();
-    private readonly ReceiveBuffer _buffer = new();
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly Socket _socket;
-    private readonly Stream _stream;
     private readonly SslStream? _ssl;
-    private TaskCompletionSource _changed = NewSignal();
-    private TaskCompletionSource? _spaceWaiter;
-    private Task _reader = Task.CompletedTask;
-    private int _wanted;
-    private bool _endOfStream;
-    private SocketShellException? _fault;
-    private int _state;
-    private int _released;
-    private int _receiving;
-    private long _bytesSent;
-    private long _bytesReceived;
-    private string? _error;
-
-    private const int SendPiece = 64 * 1024;
     private readonly SocketSessions _sessions;
+    private readonly TimeProvider _time;
+    private readonly ConnectionLifetime _life;
+    private readonly ConnectionReader _reader;
+    private readonly ConnectionSender _sender;
 
-    internal SocketConnection(SocketSessions sessions, string computerName, Socket socket, Stream stream, SslStream? ssl, TimeSpan connectTime)
+    internal SocketConnection(SocketSessions sessions, string computerName, Socket socket, Stream stream, SslStream? ssl, TimeSpan connectTime, TimeProvider time)
     {
         _sessions = sessions;
+        _time = time;
         Id = sessions.NextId();
         ComputerName = computerName;
         _socket = socket;
-        _stream = stream;
         _ssl = ssl;
         if (socket.AddressFamily == AddressFamily.Unix)
         {
@@ -67,7 +51,7 @@ public sealed class SocketConnection : IDisposable
             Target = EndPointText.Format(computerName, RemoteEndPoint.Port);
         }
 
-        ConnectedAt = DateTimeOffset.Now;
+        ConnectedAt = time.GetLocalNow();
         ConnectTime = connectTime;
         if (ssl is not null)
         {
@@ -78,6 +62,10 @@ public sealed class SocketConnection : IDisposable
             RemoteCertificate = ssl.RemoteCertificate as X509Certificate2;
             CertificateExpires = RemoteCertificate is null ? null : new DateTimeOffset(RemoteCertificate.NotAfter);
         }
+
+        _life = new ConnectionLifetime(socket, stream, time);
+        _reader = new ConnectionReader(stream, _life, Target, time);
+        _sender = new ConnectionSender(stream, _life, Target, IsTls);
     }
 
     /// <summary>This session's number for the connection (Get-Socket -Id).</summary>
@@ -99,7 +87,7 @@ public sealed class SocketConnection : IDisposable
     public IPEndPoint? LocalEndPoint { get; }
 
     /// <summary>Open, Closed or Faulted, as of now.</summary>
-    public SocketConnectionState State => (SocketConnectionState)Volatile.Read(ref _state);
+    public SocketConnectionState State => _life.State;
 
     /// <summary>When the connection was established.</summary>
     public DateTimeOffset ConnectedAt { get; }
@@ -108,25 +96,16 @@ public sealed class SocketConnection : IDisposable
     public TimeSpan ConnectTime { get; }
 
     /// <summary>When the connection closed or faulted; null while it is open.</summary>
-    public DateTimeOffset? ClosedAt { get; private set; }
+    public DateTimeOffset? ClosedAt => _life.ClosedAt;
 
     /// <summary>Bytes sent so far (application data, before TLS).</summary>
-    public long BytesSent => Interlocked.Read(ref _bytesSent);
+    public long BytesSent => _sender.BytesSent;
 
     /// <summary>Bytes received so far (application data, after TLS), read or not.</summary>
-    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+    public long BytesReceived => _reader.BytesReceived;
 
     /// <summary>Bytes received but not read yet by Receive-SocketData.</summary>
-    public int BufferedBytes
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _buffer.Length;
-            }
-        }
-    }
+    public int BufferedBytes => _reader.BufferedBytes;
 
     /// <summary>Whether the connection uses TLS.</summary>
     public bool IsTls { get; }
@@ -147,79 +126,30 @@ public sealed class SocketConnection : IDisposable
     public DateTimeOffset? CertificateExpires { get; }
 
     /// <summary>Why the connection faulted; null otherwise.</summary>
-    public string? Error => Volatile.Read(ref _error);
+    public string? Error => _life.Error;
 
     /// <summary><c>host:port</c> as the user gave it, for messages and error targets.</summary>
     public string Target { get; }
 
     /// <summary>The most unread bytes kept before the reader pauses (tests lower it).</summary>
-    internal int BufferLimit { get; set; } = DefaultBufferLimit;
+    internal int BufferLimit
+    {
+        get => _reader.BufferLimit;
+        set => _reader.BufferLimit = value;
+    }
 
     /// <summary>Completes when the background reader has stopped.</summary>
-    internal Task Reader => _reader;
+    internal Task Reader => _reader.Completion;
 
     internal Socket Socket => _socket;
 
     /// <summary>Starts the background reader; called once, after registration.</summary>
-    internal void Start() => _reader = Task.Run(ReadLoopAsync);
+    internal void Start() => _reader.Start();
 
     /// <summary>Sends <paramref name="data"/>, all of it.</summary>
     /// <exception cref="SocketShellException">Kind <see cref="SocketErrorKind.ConnectionClosed"/> when the connection is closed, faulted or is reset while sending.</exception>
-    public async Task SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-    {
-        ThrowIfCannotSend();
-        await _sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            ThrowIfCannotSend();
-            if (data.IsEmpty)
-            {
-                return;
-            }
-
-            try
-            {
-                // Written in pieces, each counted once the stream has taken it, so that BytesSent stays
-                // true when a big send is cancelled (Ctrl+C) or fails part-way: only the piece in flight
-                // at that moment (at most SendPiece bytes) can have gone out uncounted.
-                for (int offset = 0; offset < data.Length; offset += SendPiece)
-                {
-                    ReadOnlyMemory<byte> piece = data.Slice(offset, Math.Min(SendPiece, data.Length - offset));
-                    await _stream.WriteAsync(piece, cancellationToken).ConfigureAwait(false);
-                    Interlocked.Add(ref _bytesSent, piece.Length);
-                }
-
-                await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                // A TLS record cut short cannot be resumed: the connection is unusable, so close it
-                // rather than leave it half-written. A plain TCP send can be resumed by the caller.
-                if (IsTls)
-                {
-                    Fail(new SocketShellException(SocketErrorKind.ConnectionClosed, "A send was stopped part-way through a TLS record; the connection was closed.", Target));
-                }
-
-                throw;
-            }
-            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
-            {
-                SocketErrorKind kind = SocketFailure.Classify(e);
-                string why = kind == SocketErrorKind.ConnectionReset ? "was reset by the peer" : "is closed";
-                var failure = new SocketShellException(SocketErrorKind.ConnectionClosed, $"Cannot send: the connection {why}.", Target, e);
-                if (kind == SocketErrorKind.ConnectionReset)
-                {
-                    Fail(failure);
-                }
-
-                throw failure;
-            }
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
+    public Task SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        => _sender.SendAsync(data, cancellationToken);
 
     /// <summary>
     /// Returns everything received so far, waiting up to <paramref name="timeout"/> for the first byte.
@@ -282,33 +212,12 @@ public sealed class SocketConnection : IDisposable
     {
         try
         {
-            if (State == SocketConnectionState.Open && Volatile.Read(ref _released) == 0)
+            if (_life.IsUsable)
             {
-                bool locked = await _sendLock.WaitAsync(s_shutdownTimeout, cancellationToken).ConfigureAwait(false);
+                await _sender.ShutdownAsync(_ssl, _socket, _time, cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    if (_ssl is not null)
-                    {
-                        await _ssl.ShutdownAsync().WaitAsync(s_shutdownTimeout, cancellationToken).ConfigureAwait(false);
-                    }
-
-                    _socket.Shutdown(SocketShutdown.Send);
-                }
-                catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or TimeoutException or InvalidOperationException)
-                {
-                    // The peer may already be gone; closing below is all that is left to do.
-                }
-                finally
-                {
-                    if (locked)
-                    {
-                        _sendLock.Release();
-                    }
-                }
-
-                try
-                {
-                    await _reader.WaitAsync(drain, cancellationToken).ConfigureAwait(false);
+                    await _reader.Completion.WaitAsync(drain, _time, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {
@@ -325,248 +234,26 @@ public sealed class SocketConnection : IDisposable
     /// <summary>Closes at once (no drain) and removes the connection from the session's list.</summary>
     public void Dispose()
     {
-        Release(SocketConnectionState.Closed, null);
+        _life.Release(SocketConnectionState.Closed, null);
         _sessions.Remove(this);
     }
 
     /// <inheritdoc/>
     public override string ToString() => $"{Target} ({State})";
 
-    private static string Capital(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
     private async Task<SocketMessage?> ReceiveAsync(
         Framing.Framer framer, int wanted, TimeSpan timeout, bool timeoutIsError, Encoding? encoding, string what, CancellationToken cancellationToken)
     {
-        if (Interlocked.Exchange(ref _receiving, 1) == 1)
-        {
-            throw new SocketShellException(SocketErrorKind.ReceiveInProgress, $"Another receive on {Target} is in progress.", Target);
-        }
-
-        try
-        {
-            long deadline = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-            while (true)
-            {
-                Task changed;
-                TaskCompletionSource? space = null;
-                lock (_gate)
-                {
-                    bool ended = _endOfStream || _fault is not null || _released == 1;
-                    if (framer(_buffer.Span, ended, out int length, out int skip))
-                    {
-                        byte[] frame = _buffer.Take(length, skip, out DateTimeOffset arrived);
-                        (space, _spaceWaiter) = (_spaceWaiter, null);
-                        _wanted = 0;
-                        space?.TrySetResult();
-                        return Message(frame, arrived, encoding);
-                    }
-
-                    if (ended)
-                    {
-                        if (_fault is not null && _fault.Kind != SocketErrorKind.ConnectionClosed)
-                        {
-                            throw new SocketShellException(_fault.Kind, _fault.Message, Target, _fault.InnerException);
-                        }
-
-                        return null;
-                    }
-
-                    if (_buffer.Length >= Math.Max(BufferLimit, wanted))
-                    {
-                        throw new SocketShellException(SocketErrorKind.FrameTooLong, $"{Capital(what)} did not arrive within the first {_buffer.Length} bytes received; they stay buffered.", Target);
-                    }
-
-                    _wanted = wanted;
-                    if (wanted > 0)
-                    {
-                        (space, _spaceWaiter) = (_spaceWaiter, null);
-                    }
-
-                    changed = _changed.Task;
-                }
-
-                space?.TrySetResult();
-                long left = deadline - Environment.TickCount64;
-                if (left <= 0)
-                {
-                    return TimedOut();
-                }
-
-                try
-                {
-                    await changed.WaitAsync(TimeSpan.FromMilliseconds(Math.Min(left, int.MaxValue)), cancellationToken).ConfigureAwait(false);
-                }
-                catch (TimeoutException)
-                {
-                    return TimedOut();
-                }
-            }
-        }
-        finally
-        {
-            lock (_gate)
-            {
-                _wanted = 0;
-            }
-
-            Volatile.Write(ref _receiving, 0);
-        }
-
-        SocketMessage? TimedOut()
-        {
-            if (!timeoutIsError)
-            {
-                return null;
-            }
-
-            int buffered = BufferedBytes;
-            throw new SocketShellException(
-                SocketErrorKind.OperationTimeout,
-                $"{Capital(what)} did not arrive within {Common.DurationText.Format(timeout)}; {buffered} byte(s) received so far stay buffered for the next read.",
-                Target);
-        }
+        ReceivedFrame? frame = await _reader.ReceiveAsync(framer, wanted, timeout, timeoutIsError, what, cancellationToken).ConfigureAwait(false);
+        return frame is { } f ? Message(f.Data, f.Arrived, encoding) : null;
     }
 
-    private SocketMessage Message(byte[] data, DateTimeOffset arrived, Encoding? encoding) => new(data, encoding)
+    private SocketMessage Message(byte[] data, DateTimeOffset arrived, Encoding? encoding) => new(data, encoding, arrived)
     {
-        Timestamp = arrived,
         Protocol = Protocol,
         SocketId = Id,
         LocalEndPoint = LocalEndPoint,
         RemoteEndPoint = RemoteEndPoint,
         RemotePath = Path,
     };
-
-    private void ThrowIfCannotSend()
-    {
-        SocketConnectionState state = State;
-        if (state == SocketConnectionState.Open && Volatile.Read(ref _released) == 0)
-        {
-            return;
-        }
-
-        string why = state == SocketConnectionState.Faulted ? $"faulted ({Error})" : "closed";
-        throw new SocketShellException(SocketErrorKind.ConnectionClosed, $"Cannot send: the connection is {why}.", Target);
-    }
-
-    [SuppressMessage("Reliability", "CA2016", Justification = "The reader stops when the socket is released, not by a token.")]
-    private async Task ReadLoopAsync()
-    {
-        byte[] chunk = new byte[ChunkSize];
-        try
-        {
-            while (true)
-            {
-                Task? space = null;
-                lock (_gate)
-                {
-                    if (_released == 1)
-                    {
-                        return;
-                    }
-
-                    if (_buffer.Length >= Math.Max(BufferLimit, _wanted))
-                    {
-                        _spaceWaiter ??= NewSignal();
-                        space = _spaceWaiter.Task;
-                    }
-                }
-
-                if (space is not null)
-                {
-                    await space.ConfigureAwait(false);
-                    continue;
-                }
-
-                int n = await _stream.ReadAsync(chunk.AsMemory()).ConfigureAwait(false);
-                if (n == 0)
-                {
-                    // State first: a receive that sees the end of the stream must also see State Closed.
-                    Interlocked.CompareExchange(ref _state, (int)SocketConnectionState.Closed, (int)SocketConnectionState.Open);
-                    lock (_gate)
-                    {
-                        _endOfStream = true;
-                    }
-
-                    Release(SocketConnectionState.Closed, null);
-                    return;
-                }
-
-                Interlocked.Add(ref _bytesReceived, n);
-                TaskCompletionSource changed;
-                lock (_gate)
-                {
-                    _buffer.Append(chunk.AsSpan(0, n), DateTimeOffset.Now);
-                    (changed, _changed) = (_changed, NewSignal());
-                }
-
-                changed.TrySetResult();
-            }
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or AuthenticationException or InvalidOperationException)
-        {
-            if (Volatile.Read(ref _released) == 1)
-            {
-                return;
-            }
-
-            SocketErrorKind kind = SocketFailure.Classify(e);
-            string message = kind == SocketErrorKind.ConnectionReset
-                ? "The connection was reset by the peer."
-                : $"The connection failed: {e.Message}";
-            Fail(new SocketShellException(kind == SocketErrorKind.Unknown ? SocketErrorKind.ConnectionReset : kind, message, Target, e));
-        }
-    }
-
-    private void Fail(SocketShellException failure)
-    {
-        if (Interlocked.CompareExchange(ref _state, (int)SocketConnectionState.Faulted, (int)SocketConnectionState.Open) == (int)SocketConnectionState.Open)
-        {
-            Volatile.Write(ref _error, failure.Message);
-        }
-
-        lock (_gate)
-        {
-            _fault ??= failure;
-        }
-
-        Release(SocketConnectionState.Faulted, failure.Message);
-    }
-
-    /// <summary>Releases the socket once; the first caller decides the final state.</summary>
-    private void Release(SocketConnectionState final, string? error)
-    {
-        if (Interlocked.Exchange(ref _released, 1) == 1)
-        {
-            return;
-        }
-
-        if (Interlocked.CompareExchange(ref _state, (int)final, (int)SocketConnectionState.Open) == (int)SocketConnectionState.Open && error is not null)
-        {
-            Volatile.Write(ref _error, error);
-        }
-        ClosedAt = DateTimeOffset.Now;
-        try
-        {
-            _stream.Dispose();
-        }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or InvalidOperationException)
-        {
-            // Disposing a TLS stream may try to write; the socket is closed below in any case.
-        }
-
-        _socket.Dispose();
-        TaskCompletionSource changed;
-        TaskCompletionSource? space;
-        lock (_gate)
-        {
-            (changed, _changed) = (_changed, NewSignal());
-            (space, _spaceWaiter) = (_spaceWaiter, null);
-        }
-
-        changed.TrySetResult();
-        space?.TrySetResult();
-    }
 }

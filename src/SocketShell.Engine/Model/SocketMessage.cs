@@ -19,10 +19,16 @@ public sealed class SocketMessage
 
     /// <summary>Creates a message over <paramref name="data"/>, decoded with <paramref name="encoding"/>.</summary>
     public SocketMessage(byte[] data, Encoding? encoding)
+        : this(data, encoding, DateTimeOffset.Now)
+    {
+    }
+
+    /// <summary>Creates a message that arrived at <paramref name="timestamp"/> (read from the producer's clock).</summary>
+    internal SocketMessage(byte[] data, Encoding? encoding, DateTimeOffset timestamp)
     {
         Data = data ?? throw new ArgumentNullException(nameof(data));
         _encoding = encoding ?? Payload.Utf8NoBom;
-        Timestamp = DateTimeOffset.Now;
+        Timestamp = timestamp;
     }
 
     /// <summary>When the data arrived.</summary>

@@ -84,6 +84,14 @@ public sealed class PortScanOptions
     /// </summary>
     public HostResolve Resolver { get; set; } = HostResolver.ResolveAsync;
 
+    /// <summary>
+    /// Where time comes from for the TCP scan: probe deadlines (Timeout), the -Wait deadline and its retry
+    /// interval, a latency series' Interval and the measured latencies (default <see cref="TimeProvider.System"/>;
+    /// its timestamps are Stopwatch ticks). The deadline sweep runs on its own thread and reads this clock,
+    /// so tests with a manual clock take the same path as users.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     private static long? ReadSoftOpenFileLimit()
     {
         if (!OperatingSystem.IsLinux())
@@ -118,6 +126,7 @@ public sealed class PortScanOptions
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Resolver);
+        ArgumentNullException.ThrowIfNull(TimeProvider);
         if (Timeout <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(Timeout), Timeout, "The timeout must be positive.");

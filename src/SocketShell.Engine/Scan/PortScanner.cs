@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
@@ -24,10 +23,11 @@ namespace SocketShell.Scan;
 public sealed class PortScanner : IPortScan
 {
     private const int MaxLocalRetries = 200;
-    private static readonly long s_localRetryTicks = Stopwatch.Frequency / 100; // 10 ms
 
     private readonly object _gate = new();
     private readonly PortScanOptions _options;
+    private readonly TimeProvider _time;
+    private readonly long _localRetryTicks; // 10 ms
     private readonly Action<long, PortStatus> _onResult;
     private readonly Action<SocketShellException>? _onNameNotResolved;
     private readonly Action<long, PortStatus>? _onAttempt;
@@ -80,7 +80,10 @@ public sealed class PortScanner : IPortScan
             Continuous = options.Continuous,
             Interval = options.Interval,
             Resolver = options.Resolver,
+            TimeProvider = options.TimeProvider,
         };
+        _time = _options.TimeProvider;
+        _localRetryTicks = _time.TimestampFrequency / 100;
         _onResult = onResult;
         _onNameNotResolved = onNameNotResolved;
         _onAttempt = onAttempt;
@@ -109,6 +112,9 @@ public sealed class PortScanner : IPortScan
     internal PortScanOptions Options => _options;
 
     internal bool IsStopping => _stopping;
+
+    /// <summary>The scan's clock (<see cref="PortScanOptions.TimeProvider"/>).</summary>
+    internal TimeProvider Time => _time;
 
     /// <summary>Whether open sockets go on to the post-connect stage instead of being closed at once.</summary>
     internal bool HasPostConnect => _options.PostConnect is not null;
@@ -369,7 +375,7 @@ public sealed class PortScanner : IPortScan
             lock (_gate)
             {
                 job.Reset();
-                _queues.Delay(job, Stopwatch.GetTimestamp() + s_localRetryTicks);
+                _queues.Delay(job, _time.GetTimestamp() + _localRetryTicks);
                 if (_slots.Length - _retired - _idle.Count - _parked.Count > 1)
                 {
                     _retired++;
@@ -400,7 +406,7 @@ public sealed class PortScanner : IPortScan
         PortStatus status = StatusOf(job, outcome);
         try
         {
-            await PostConnectStage.RunAsync(outcome.Connected!, status, _options.PostConnect!, _options.Timeout, _stop.Token).ConfigureAwait(false);
+            await PostConnectStage.RunAsync(outcome.Connected!, status, _options.PostConnect!, _options.Timeout, _time, _stop.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -467,8 +473,8 @@ public sealed class PortScanner : IPortScan
                     job.LastFullAttempt = status;
                 }
 
-                long now = Stopwatch.GetTimestamp();
-                long due = Math.Max(now, job.AttemptStart + (long)(_options.RetryInterval.TotalSeconds * Stopwatch.Frequency));
+                long now = _time.GetTimestamp();
+                long due = Math.Max(now, job.AttemptStart + (long)(_options.RetryInterval.TotalSeconds * _time.TimestampFrequency));
 
                 if (!status.Open && now < job.WaitDeadline)
                 {
@@ -491,10 +497,10 @@ public sealed class PortScanner : IPortScan
             {
                 // The next attempt of a latency series: a new connection, Interval after this one began;
                 // at once on the same slot when that time has come (no wait for the next sweep).
-                long due = job.AttemptStart + (long)(_options.Interval.TotalSeconds * Stopwatch.Frequency);
+                long due = job.AttemptStart + (long)(_options.Interval.TotalSeconds * _time.TimestampFrequency);
                 job.Reset();
                 job.Attempt++;
-                if (due <= Stopwatch.GetTimestamp())
+                if (due <= _time.GetTimestamp())
                 {
                     return job;
                 }
@@ -565,7 +571,7 @@ public sealed class PortScanner : IPortScan
 
     private void SweepCore()
     {
-        long now = Stopwatch.GetTimestamp();
+        long now = _time.GetTimestamp();
         foreach (ProbeSlot slot in _slots)
         {
             slot.CheckDeadline(now);

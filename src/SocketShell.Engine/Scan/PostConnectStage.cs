@@ -23,7 +23,7 @@ internal static class PostConnectStage
     /// <paramref name="status"/>. Only <paramref name="cancellationToken"/> (the scan's stop) ends it
     /// with <see cref="OperationCanceledException"/>; every other failure is recorded.
     /// </summary>
-    public static async Task RunAsync(Socket socket, PortStatus status, PostConnectOptions options, TimeSpan probeTimeout, CancellationToken cancellationToken)
+    public static async Task RunAsync(Socket socket, PortStatus status, PostConnectOptions options, TimeSpan probeTimeout, TimeProvider time, CancellationToken cancellationToken)
     {
         using var stream = new NetworkStream(socket, ownsSocket: true);
         Stream channel = stream;
@@ -33,7 +33,7 @@ internal static class PostConnectStage
             if (options.Tls)
             {
                 ssl = new SslStream(stream, leaveInnerStreamOpen: true);
-                if (!await HandshakeAsync(ssl, status, options, options.TlsTimeout ?? probeTimeout, cancellationToken).ConfigureAwait(false))
+                if (!await HandshakeAsync(ssl, status, options, options.TlsTimeout ?? probeTimeout, time, cancellationToken).ConfigureAwait(false))
                 {
                     return; // no TLS session: nothing to read a banner from
                 }
@@ -43,12 +43,12 @@ internal static class PostConnectStage
 
             if (options.Send is not null || options.ReadBanner)
             {
-                await ExchangeAsync(channel, status, options, options.BannerTimeout ?? probeTimeout, cancellationToken).ConfigureAwait(false);
+                await ExchangeAsync(channel, status, options, options.BannerTimeout ?? probeTimeout, time, cancellationToken).ConfigureAwait(false);
             }
 
             if (ssl is not null)
             {
-                await CloseNotifyAsync(ssl, stream, probeTimeout, cancellationToken).ConfigureAwait(false);
+                await CloseNotifyAsync(ssl, stream, probeTimeout, time, cancellationToken).ConfigureAwait(false);
             }
         }
         finally
@@ -57,7 +57,7 @@ internal static class PostConnectStage
         }
     }
 
-    private static async Task<bool> HandshakeAsync(SslStream ssl, PortStatus status, PostConnectOptions options, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task<bool> HandshakeAsync(SslStream ssl, PortStatus status, PostConnectOptions options, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
         string serverName = ServerNameFor(options.ServerName, status.ComputerName);
         var sslOptions = new SslClientAuthenticationOptions
@@ -68,13 +68,12 @@ internal static class PostConnectStage
             RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
             {
                 // Record, never refuse: the point is to report the certificate, valid or not.
-                RecordCertificate(status, certificate, chain, errors, serverName);
+                RecordCertificate(status, certificate, chain, errors, serverName, time);
                 return true;
             },
         };
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        using var deadline = new Deadline(timeout, time, cancellationToken);
         try
         {
             await ssl.AuthenticateAsClientAsync(sslOptions, deadline.Token).ConfigureAwait(false);
@@ -108,10 +107,9 @@ internal static class PostConnectStage
     /// handshake (a probe that closed at once with RST showed up as a failed handshake in the server's
     /// counters and logs). The socket is still closed with RST afterwards: nothing is left in TIME_WAIT.
     /// </summary>
-    private static async Task CloseNotifyAsync(SslStream ssl, NetworkStream stream, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task CloseNotifyAsync(SslStream ssl, NetworkStream stream, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout < s_closeWait ? timeout : s_closeWait);
+        using var deadline = new Deadline(timeout < s_closeWait ? timeout : s_closeWait, time, cancellationToken);
         try
         {
             await ssl.ShutdownAsync().WaitAsync(deadline.Token).ConfigureAwait(false);
@@ -139,7 +137,7 @@ internal static class PostConnectStage
         return name.Length > 2 && name[0] == '[' && name[^1] == ']' ? name[1..^1] : name;
     }
 
-    private static void RecordCertificate(PortStatus status, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, string serverName)
+    private static void RecordCertificate(PortStatus status, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, string serverName, TimeProvider time)
     {
         if (certificate is not null)
         {
@@ -150,7 +148,7 @@ internal static class PostConnectStage
             status.Issuer = copy.Issuer;
             var expires = new DateTimeOffset(copy.NotAfter.ToUniversalTime(), TimeSpan.Zero);
             status.CertificateExpires = expires;
-            status.CertificateDaysLeft = (int)Math.Floor((expires - DateTimeOffset.UtcNow).TotalDays);
+            status.CertificateDaysLeft = (int)Math.Floor((expires - time.GetUtcNow()).TotalDays);
         }
 
         status.CertificateValid = errors == SslPolicyErrors.None;
@@ -191,10 +189,9 @@ internal static class PostConnectStage
         text.Append(part);
     }
 
-    private static async Task ExchangeAsync(Stream channel, PortStatus status, PostConnectOptions options, TimeSpan timeout, CancellationToken cancellationToken)
+    private static async Task ExchangeAsync(Stream channel, PortStatus status, PostConnectOptions options, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        using var deadline = new Deadline(timeout, time, cancellationToken);
         byte[] buffer = new byte[options.BannerLimit];
         int total = 0;
         try

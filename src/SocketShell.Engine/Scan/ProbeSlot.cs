@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -24,6 +23,8 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
     private readonly PortScanner _owner;
     private readonly long _timeoutTicks;
     private readonly long _waitTicks;
+    private readonly long _millisecondTicks;
+    private readonly TimeProvider _time;
     private long _token = Idle;
     private long _deadline;
     private long _start;
@@ -36,8 +37,10 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         : base(unsafeSuppressExecutionContextFlow: true)
     {
         _owner = owner;
-        _timeoutTicks = ToStopwatchTicks(owner.Options.Timeout);
-        _waitTicks = ToStopwatchTicks(owner.Options.WaitTimeout);
+        _time = owner.Time;
+        _timeoutTicks = ToTimestampTicks(owner.Options.Timeout, _time.TimestampFrequency);
+        _waitTicks = ToTimestampTicks(owner.Options.WaitTimeout, _time.TimestampFrequency);
+        _millisecondTicks = _time.TimestampFrequency / 1000;
     }
 
     public bool HasSocket => Volatile.Read(ref _socket) is not null;
@@ -123,7 +126,7 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         }
     }
 
-    private static long ToStopwatchTicks(TimeSpan span) => (long)Math.Min(span.TotalSeconds * Stopwatch.Frequency, long.MaxValue / 4);
+    private static long ToTimestampTicks(TimeSpan span, long frequency) => (long)Math.Min(span.TotalSeconds * frequency, long.MaxValue / 4);
 
     private void Claim(long token, long newState)
     {
@@ -146,7 +149,7 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         // Report the timeout now, from the sweep: the aborted connect's completion can be late when
         // the thread pool is busy, and the result must not be. The slot is reused only once both this
         // side and the completion are done (whichever is last carries on).
-        _afterTimeout = _owner.Conclude(job, new ProbeOutcome(ProbeEndState.TimedOut, Stopwatch.GetElapsedTime(_start), SocketError.TimedOut));
+        _afterTimeout = _owner.Conclude(job, new ProbeOutcome(ProbeEndState.TimedOut, _time.GetElapsedTime(_start), SocketError.TimedOut));
         if (Interlocked.Decrement(ref _handoff) == 0)
         {
             ScanJob? next = _afterTimeout ?? _owner.ReleaseOrNext(this);
@@ -177,7 +180,7 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
     /// <summary>Starts an attempt; true when it already ended (then <paramref name="outcome"/> says how).</summary>
     private bool Start(ScanJob job, out ProbeOutcome outcome)
     {
-        long now = Stopwatch.GetTimestamp();
+        long now = _time.GetTimestamp();
         long deadline = now + _timeoutTicks;
         if (job.AddressIndex == 0)
         {
@@ -191,7 +194,7 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         job.AttemptCut = false;
         if (_owner.Options.Wait)
         {
-            long cut = Math.Max(job.WaitDeadline, now + (Stopwatch.Frequency / 1000));
+            long cut = Math.Max(job.WaitDeadline, now + _millisecondTicks);
             if (cut < deadline)
             {
                 deadline = cut; // the wait ends first
@@ -262,7 +265,7 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
     /// <summary>Decides how the attempt ended and closes its socket.</summary>
     private ProbeOutcome Finish()
     {
-        TimeSpan elapsed = Stopwatch.GetElapsedTime(_start);
+        TimeSpan elapsed = _time.GetElapsedTime(_start);
         long token = Volatile.Read(ref _token);
         long state = token & StateMask;
         if (state == Connecting && Interlocked.CompareExchange(ref _token, (token & ~StateMask) | Done, token) == token)

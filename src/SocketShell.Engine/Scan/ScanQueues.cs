@@ -20,7 +20,7 @@ internal sealed class ScanQueues(bool allAddresses)
     /// <summary>Queues a request whose addresses are known.</summary>
     public void AddReady(ScanRequest request) => _ready.Enqueue(request);
 
-    /// <summary>Puts <paramref name="job"/> aside until <paramref name="dueTicks"/> (Stopwatch ticks).</summary>
+    /// <summary>Puts <paramref name="job"/> aside until <paramref name="dueTicks"/> (timestamp ticks of the scan's clock).</summary>
     public void Delay(ScanJob job, long dueTicks)
     {
         job.DueTicks = dueTicks;

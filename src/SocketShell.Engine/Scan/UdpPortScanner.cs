@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using SocketShell.Common;
@@ -45,6 +44,7 @@ public sealed class UdpPortScanner : IPortScan
 
     private readonly object _gate = new();
     private readonly PortScanOptions _options;
+    private readonly TimeProvider _time;
     private readonly Action<long, PortStatus> _onResult;
     private readonly Action<SocketShellException>? _onNameNotResolved;
     private readonly CancellationTokenSource _stop;
@@ -78,6 +78,7 @@ public sealed class UdpPortScanner : IPortScan
         }
 
         _options = options;
+        _time = options.TimeProvider;
         _payload = options.Payload ?? [];
         if (_payload.Length > 65_507)
         {
@@ -264,15 +265,15 @@ public sealed class UdpPortScanner : IPortScan
             {
                 // A retry round starts one limit period after the round before it started, so a host
                 // that rate-limits its ICMP errors has a token again for this round's datagrams.
-                TimeSpan since = Stopwatch.GetElapsedTime(roundStart);
+                TimeSpan since = _time.GetElapsedTime(roundStart);
                 if (since < RetryRoundMinimum)
                 {
-                    await Task.Delay(RetryRoundMinimum - since, _stop.Token).ConfigureAwait(false);
+                    await Task.Delay(RetryRoundMinimum - since, _time, _stop.Token).ConfigureAwait(false);
                 }
             }
 
             _stop.Token.ThrowIfCancellationRequested();
-            roundStart = Stopwatch.GetTimestamp();
+            roundStart = _time.GetTimestamp();
             List<Item> batch = full ? pending : pending.GetRange(0, Math.Min(pending.Count, size));
             full = batch.Count == pending.Count;
             bool[] answered = await Task.WhenAll(batch.Select(item => ProbeAsync(item, _options.Timeout))).ConfigureAwait(false);
@@ -321,13 +322,15 @@ public sealed class UdpPortScanner : IPortScan
 
             long start = 0;
             SocketError answer;
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            // The silence deadline runs on the scan's clock; a stop cancels it too.
+            using var deadline = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _time);
+            using CancellationTokenRegistration stopped = stop.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), deadline);
             try
             {
                 socket = new Socket(address.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
                 Interlocked.Increment(ref _openSockets);
                 socket.Connect(new IPEndPoint(address, item.Port));
-                start = Stopwatch.GetTimestamp();
+                start = _time.GetTimestamp();
                 socket.Send(_payload); // a datagram is handed to the kernel at once
                 deadline.CancelAfter(wait);
                 using var answerArgs = new UdpAnswerArgs();
@@ -338,7 +341,7 @@ public sealed class UdpPortScanner : IPortScan
 
                 if (answer == SocketError.Success)
                 {
-                    status.Latency = Stopwatch.GetElapsedTime(start);
+                    status.Latency = _time.GetElapsedTime(start);
                     byte[] reply = new byte[Math.Max(socket.Available, 1)];
                     int n = socket.Receive(reply);
                     status.BannerBytes = n == reply.Length ? reply : reply.AsSpan(0, n).ToArray();
@@ -364,7 +367,7 @@ public sealed class UdpPortScanner : IPortScan
                 // ICMP port unreachable: ECONNREFUSED on a connected UDP socket (WSAECONNRESET on Windows).
                 case SocketError.ConnectionRefused or SocketError.ConnectionReset:
                     status.Status = PortState.Closed;
-                    status.Latency = start == 0 ? null : Stopwatch.GetElapsedTime(start);
+                    status.Latency = start == 0 ? null : _time.GetElapsedTime(start);
                     break;
                 case SocketError.OperationAborted or SocketError.TimedOut:
                     status.Status = PortState.OpenOrFiltered; // silence until the deadline

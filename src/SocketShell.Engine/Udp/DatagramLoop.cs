@@ -14,7 +14,8 @@ internal static class DatagramLoop
     /// nothing arrived for <paramref name="idleTimeout"/> (null: wait for ever), or
     /// <paramref name="cancellationToken"/> is cancelled (then <see cref="OperationCanceledException"/>,
     /// also when the socket was closed under the loop, as <paramref name="isClosed"/> tells).
-    /// <paramref name="receive"/> returns null for a receive that yielded no datagram.
+    /// <paramref name="receive"/> returns null for a receive that yielded no datagram. The idle timeout
+    /// runs on <paramref name="time"/>.
     /// </summary>
     public static async Task<DatagramReceiveEnd> RunAsync(
         Func<CancellationToken, ValueTask<SocketMessage?>> receive,
@@ -22,10 +23,12 @@ internal static class DatagramLoop
         int? count,
         TimeSpan? idleTimeout,
         Func<bool> isClosed,
+        TimeProvider time,
         CancellationToken cancellationToken)
     {
         int taken = 0;
         CancellationTokenSource? idle = null;
+        CancellationTokenRegistration link = default;
         try
         {
             while (count is null || taken < count)
@@ -36,8 +39,12 @@ internal static class DatagramLoop
                 {
                     if (idle is null || !idle.TryReset())
                     {
+                        link.Dispose();
                         idle?.Dispose();
-                        idle = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+                        // The idle timer runs on the caller's clock; the caller's token cancels it too.
+                        idle = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+                        link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), idle);
                     }
 
                     idle.CancelAfter(timeout);
@@ -72,6 +79,7 @@ internal static class DatagramLoop
         }
         finally
         {
+            link.Dispose();
             idle?.Dispose();
         }
     }

@@ -22,4 +22,10 @@ public sealed class DatagramReceiveOptions
 
     /// <summary>The encoding each message's Text is decoded with.</summary>
     public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
+
+    /// <summary>
+    /// Where time comes from: the idle timeout and each message's Timestamp (default <see cref="TimeProvider.System"/>).
+    /// Tests give a manual clock here and take the same path as users.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

@@ -49,6 +49,7 @@ public sealed class DatagramReceiver : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.Address);
+        ArgumentNullException.ThrowIfNull(options.TimeProvider);
         ArgumentOutOfRangeException.ThrowIfNegative(options.Port);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.Port, 65535);
 
@@ -193,7 +194,7 @@ public sealed class DatagramReceiver : IDisposable
                 }
 
                 Interlocked.Increment(ref _received);
-                return new SocketMessage(buffer.AsSpan(0, length).ToArray(), _options.Encoding)
+                return new SocketMessage(buffer.AsSpan(0, length).ToArray(), _options.Encoding, _options.TimeProvider.GetLocalNow())
                 {
                     Protocol = TransportProtocol.Udp,
                     LocalEndPoint = DatagramAddresses.Normalize(local),
@@ -204,6 +205,7 @@ public sealed class DatagramReceiver : IDisposable
             count,
             idleTimeout,
             () => IsClosed,
+            _options.TimeProvider,
             cancellationToken).ConfigureAwait(false);
     }
 

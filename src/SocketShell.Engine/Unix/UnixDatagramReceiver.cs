@@ -18,6 +18,7 @@ public sealed class UnixDatagramReceiver : IDisposable
 
     private readonly UnixSocketFile _file;
     private readonly Encoding _encoding;
+    private TimeProvider _time = TimeProvider.System;
     private int _received;
     private int _disposed;
 
@@ -38,10 +39,14 @@ public sealed class UnixDatagramReceiver : IDisposable
 
     /// <summary>Creates the socket at <paramref name="path"/> (see <see cref="UnixSocketFile.Bind"/> for what is refused).</summary>
     /// <exception cref="SocketShellException">PathInUse, PathNotFound, AccessDenied, InvalidSocketPath.</exception>
-    public static UnixDatagramReceiver Open(string path, bool force, UnixFileMode? mode, Encoding? encoding)
+    /// <param name="timeProvider">Where time comes from: the idle timeout and each message's Timestamp (default <see cref="TimeProvider.System"/>).</param>
+    public static UnixDatagramReceiver Open(string path, bool force, UnixFileMode? mode, Encoding? encoding, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        return new UnixDatagramReceiver(UnixSocketFile.Bind(path, SocketType.Dgram, force, mode), encoding ?? Payload.Utf8NoBom);
+        return new UnixDatagramReceiver(UnixSocketFile.Bind(path, SocketType.Dgram, force, mode), encoding ?? Payload.Utf8NoBom)
+        {
+            _time = timeProvider ?? TimeProvider.System,
+        };
     }
 
     /// <summary>
@@ -61,7 +66,7 @@ public sealed class UnixDatagramReceiver : IDisposable
                 SocketReceiveFromResult r = await _file.Socket.ReceiveFromAsync(buffer, SocketFlags.None, any, token).ConfigureAwait(false);
                 string? from = r.RemoteEndPoint is UnixDomainSocketEndPoint u ? SenderName(u) : null;
                 Interlocked.Increment(ref _received);
-                return new SocketMessage(buffer.AsSpan(0, r.ReceivedBytes).ToArray(), _encoding)
+                return new SocketMessage(buffer.AsSpan(0, r.ReceivedBytes).ToArray(), _encoding, _time.GetLocalNow())
                 {
                     Protocol = TransportProtocol.Unix,
                     LocalPath = Path,
@@ -72,6 +77,7 @@ public sealed class UnixDatagramReceiver : IDisposable
             count,
             idleTimeout,
             () => IsClosed,
+            _time,
             cancellationToken).ConfigureAwait(false);
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 
 namespace SocketShell.Unix;
@@ -10,23 +9,25 @@ public static class UnixSocketProbe
     /// Probes <paramref name="path"/> until it is Open or <paramref name="waitTimeout"/> has passed (a
     /// service that is starting: the socket file appears, then it listens), each attempt bounded by
     /// <paramref name="timeout"/>, 100 ms between attempts growing to 1 s. <paramref name="onAttempt"/>
-    /// sees every attempt that is not Open (for -Verbose). Returns the last result.
+    /// sees every attempt that is not Open (for -Verbose). Returns the last result. The wait, the pauses and
+    /// each attempt's timeout run on <paramref name="timeProvider"/> (default <see cref="TimeProvider.System"/>).
     /// </summary>
-    public static async Task<PortStatus> WaitAsync(string path, TimeSpan timeout, TimeSpan waitTimeout, Action<PortStatus>? onAttempt, CancellationToken cancellationToken)
+    public static async Task<PortStatus> WaitAsync(string path, TimeSpan timeout, TimeSpan waitTimeout, Action<PortStatus>? onAttempt, CancellationToken cancellationToken, TimeProvider? timeProvider = null)
     {
-        long started = Stopwatch.GetTimestamp();
+        TimeProvider time = timeProvider ?? TimeProvider.System;
+        long started = time.GetTimestamp();
         TimeSpan pause = TimeSpan.FromMilliseconds(100);
         while (true)
         {
-            PortStatus status = await ProbeAsync(path, timeout, cancellationToken).ConfigureAwait(false);
-            TimeSpan left = waitTimeout - Stopwatch.GetElapsedTime(started);
+            PortStatus status = await ProbeAsync(path, timeout, cancellationToken, time).ConfigureAwait(false);
+            TimeSpan left = waitTimeout - time.GetElapsedTime(started);
             if (status.Open || left <= TimeSpan.Zero)
             {
                 return status;
             }
 
             onAttempt?.Invoke(status);
-            await Task.Delay(pause < left ? pause : left, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(pause < left ? pause : left, time, cancellationToken).ConfigureAwait(false);
             pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 1000));
         }
     }
@@ -35,17 +36,18 @@ public static class UnixSocketProbe
     /// Connects to <paramref name="path"/> (a stream socket; when the socket is of another type,
     /// seqpacket then datagram) and closes at once. Open: it connected; Closed: refused (a stale
     /// socket file); NotFound: nothing there, or not a socket; AccessDenied; TimedOut: a listener
-    /// whose backlog stayed full for <paramref name="timeout"/>.
+    /// whose backlog stayed full for <paramref name="timeout"/> (on <paramref name="timeProvider"/>, default
+    /// <see cref="TimeProvider.System"/>).
     /// </summary>
     /// <exception cref="SocketShellException">InvalidSocketPath: the path cannot be a socket path at all.</exception>
-    public static async Task<PortStatus> ProbeAsync(string path, TimeSpan timeout, CancellationToken cancellationToken)
+    public static async Task<PortStatus> ProbeAsync(string path, TimeSpan timeout, CancellationToken cancellationToken, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(path);
+        TimeProvider time = timeProvider ?? TimeProvider.System;
         UnixDomainSocketEndPoint endPoint = UnixSocketPath.EndPoint(path);
         var status = new PortStatus { ComputerName = path, Path = path };
-        long started = Stopwatch.GetTimestamp();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        long started = time.GetTimestamp();
+        using var deadline = new Common.Deadline(timeout, time, cancellationToken);
         foreach (SocketType type in new[] { SocketType.Stream, SocketType.Seqpacket, SocketType.Dgram })
         {
             using var socket = new Socket(AddressFamily.Unix, type, ProtocolType.Unspecified);
@@ -53,7 +55,7 @@ public static class UnixSocketProbe
             {
                 await socket.ConnectAsync(endPoint, deadline.Token).ConfigureAwait(false);
                 status.Status = PortState.Open;
-                status.Latency = Stopwatch.GetElapsedTime(started);
+                status.Latency = time.GetElapsedTime(started);
                 return status;
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -72,7 +74,7 @@ public static class UnixSocketProbe
                 {
                     SocketErrorKind.PathNotFound or SocketErrorKind.NotASocket => (PortState.NotFound, (TimeSpan?)null),
                     SocketErrorKind.AccessDenied => (PortState.AccessDenied, null),
-                    _ => (PortState.Closed, Stopwatch.GetElapsedTime(started)),
+                    _ => (PortState.Closed, time.GetElapsedTime(started)),
                 };
                 return status;
             }

@@ -3,6 +3,7 @@ using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using SocketShell.Engine.Tests.Skips;
 using SocketShell.Listeners;
 using static SocketShell.Engine.Tests.Forward.ForwardTestHelpers;
 using static SocketShell.Engine.Tests.Listeners.ListenerTestHelpers;
@@ -293,14 +294,9 @@ public sealed class TcpForwardTests
         }
     }
 
-    [Fact]
+    [FactNeeding(Requirement.UnixDomainSockets)]
     public async Task A_Unix_socket_path_upstream_is_reached_through_the_same_connector()
     {
-        if (!Socket.OSSupportsUnixDomainSockets)
-        {
-            return;
-        }
-
         string dir = Directory.CreateTempSubdirectory("ss-fwd-").FullName;
         string path = Path.Combine(dir, "up.sock");
         using var unix = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

@@ -18,6 +18,12 @@ public enum Requirement
     /// <summary>A UDP socket can be bound on ::1.</summary>
     IPv6Loopback,
 
+    /// <summary>The OS reports lo's netmask, so 127.255.255.255 is known as lo's directed broadcast address.</summary>
+    LoopbackBroadcast,
+
+    /// <summary>The OS supports Unix domain sockets.</summary>
+    UnixDomainSockets,
+
     /// <summary>Root on Linux x86-64/arm64: a test thread can run as user nobody (permission cases).</summary>
     RootToActAsNobody,
 }

@@ -22,6 +22,8 @@ public static class Requirements
         Requirement.LinuxNetlink when !Netlink => "netlink sock_diag is refused on this machine (a sandbox); the /proc/net cases still run",
         Requirement.IPv6 when !Socket.OSSupportsIPv6 => "the OS does not support IPv6",
         Requirement.IPv6Loopback when !s_ipv6Loopback.Value => "no UDP socket can be bound on ::1 here",
+        Requirement.LoopbackBroadcast when !SocketShell.Udp.DatagramAddresses.IsBroadcast(IPAddress.Parse("127.255.255.255")) => "this OS does not report a netmask for the loopback interface, so 127.255.255.255 is not known as its broadcast address (the limited broadcast case still runs)",
+        Requirement.UnixDomainSockets when !Socket.OSSupportsUnixDomainSockets => "the OS does not support Unix domain sockets",
         Requirement.RootToActAsNobody when !SocketShell.Engine.Tests.Unix.ThreadCredentials.CanRunAsOtherUser => "needs root on Linux x86-64/arm64 to run one thread as user nobody (root itself may connect to any socket file)",
         _ => null,
     };

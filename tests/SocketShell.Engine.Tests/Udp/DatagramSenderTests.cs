@@ -19,17 +19,11 @@ public class DatagramSenderTests
         Broadcast = broadcast,
     };
 
-    public static TheoryData<string> Loopbacks => new() { "127.0.0.1", "::1" };
-
     [Theory]
-    [MemberData(nameof(Loopbacks))]
+    [InlineData("127.0.0.1")]
+    [InlineDataNeeding(Requirement.IPv6Loopback, "::1")]
     public async Task A_reply_comes_back_as_Replied_with_the_reply_and_a_round_trip_time(string loopback)
     {
-        if (loopback == "::1" && !UdpTestPeer.Ipv6Loopback())
-        {
-            return;
-        }
-
         using var peer = UdpTestPeer.Bind(IPAddress.Parse(loopback));
         using var stop = new CancellationTokenSource();
         Task echo = UdpTestPeer.EchoAsync(peer, stop.Token);
@@ -134,16 +128,12 @@ public class DatagramSenderTests
     }
 
     [Theory]
-    [MemberData(nameof(Loopbacks))]
+    [InlineData("127.0.0.1")]
+    [InlineDataNeeding(Requirement.IPv6Loopback, "::1")]
     public async Task A_closed_port_is_PortUnreachable_from_the_ICMP_report_not_a_timeout(string loopback)
     {
         // Verified on Linux 6.18: the ICMP port unreachable comes back on a connected
         // UDP socket as ECONNREFUSED; Windows reports WSAECONNRESET, which counts the same.
-        if (loopback == "::1" && !UdpTestPeer.Ipv6Loopback())
-        {
-            return;
-        }
-
         IPAddress address = IPAddress.Parse(loopback);
         int closed = UdpTestPeer.ClosedPort(address);
         using DatagramSender sender = await DatagramSender.OpenAsync(To(new IPEndPoint(address, closed)), CancellationToken.None);
@@ -253,14 +243,9 @@ public class DatagramSenderTests
 
     [Theory]
     [InlineData("127.0.0.1", DatagramAddresses.MaxPayloadIPv4)]
-    [InlineData("::1", DatagramAddresses.MaxPayloadIPv6)]
+    [InlineDataNeeding(Requirement.IPv6Loopback, "::1", DatagramAddresses.MaxPayloadIPv6)]
     public async Task The_largest_payload_is_sent_and_one_byte_more_is_DatagramTooLarge_before_anything_is_sent(string loopback, int limit)
     {
-        if (loopback == "::1" && !UdpTestPeer.Ipv6Loopback())
-        {
-            return;
-        }
-
         Assert.Equal(loopback == "::1" ? 65_527 : 65_507, limit);
         using var peer = UdpTestPeer.Bind(IPAddress.Parse(loopback));
         peer.Client.ReceiveBufferSize = 1 << 20;
@@ -316,13 +301,9 @@ public class DatagramSenderTests
 
     [Theory]
     [InlineData("255.255.255.255")]
-    [InlineData("127.255.255.255")] // the directed broadcast of lo's 127.0.0.0/8
+    [InlineDataNeeding(Requirement.LoopbackBroadcast, "127.255.255.255")] // the directed broadcast of lo's 127.0.0.0/8
     public async Task A_broadcast_target_without_Broadcast_is_refused_and_nothing_is_sent(string target)
     {
-        if (target != "255.255.255.255" && !DatagramAddresses.IsBroadcast(IPAddress.Parse(target)))
-        {
-            return; // this OS does not report a mask for lo; the limited broadcast case still runs.
-        }
 
         var e = await Assert.ThrowsAsync<SocketShellException>(() =>
             DatagramSender.OpenAsync(new DatagramSendOptions { ComputerName = target, Port = 9 }, CancellationToken.None));
@@ -331,14 +312,10 @@ public class DatagramSenderTests
         Assert.Contains("-Broadcast", e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [FactNeeding(Requirement.LoopbackBroadcast)]
     public async Task With_Broadcast_the_loopback_broadcast_address_can_be_sent_to()
     {
         var target = IPAddress.Parse("127.255.255.255");
-        if (!DatagramAddresses.IsBroadcast(target))
-        {
-            return;
-        }
 
         int port = UdpTestPeer.ClosedPort(IPAddress.Loopback);
         using DatagramSender sender = await DatagramSender.OpenAsync(
