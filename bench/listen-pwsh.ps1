@@ -14,6 +14,8 @@ $ErrorActionPreference = 'Stop'
 Import-Module $Module
 $listener = if ($Path) {
     Start-SocketListener -Path $Path -Mode $Mode -MaxConnections $MaxConnections
+} elseif ($Protocol -eq 'Udp') {
+    Start-SocketListener -Port 0 -Address 127.0.0.1 -Protocol Udp -Mode $Mode
 } else {
     Start-SocketListener -Port 0 -Address 127.0.0.1 -Protocol $Protocol -Mode $Mode -MaxConnections $MaxConnections
 }

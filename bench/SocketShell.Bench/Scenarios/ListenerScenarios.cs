@@ -15,7 +15,7 @@ public sealed class ListenScenario : IBenchScenario
 {
     public string Name => "listen";
 
-    public string Description => "run a listener until stdin closes (--protocol Tcp|Udp --mode Echo|Discard|Capture --port 0 | --path <unix socket> --max-connections 1000 --capture-limit 16777216)";
+    public string Description => "run a listener until stdin closes (--protocol Tcp|Udp --mode Echo|Discard|Capture --port 0 | --path <unix socket> --max-connections 1000 --capture-limit 16777216; --async-connections: the asynchronous per-connection path instead of the Linux event loop, for comparison)";
 
     public async Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
@@ -28,6 +28,7 @@ public sealed class ListenScenario : IBenchScenario
             Mode = Enum.Parse<ListenerMode>(args.Get("mode", "Echo"), ignoreCase: true),
             Port = args.GetInt("port", 0),
             MaxConnections = args.GetInt("max-connections", ListenerOptions.DefaultMaxConnections),
+            AsynchronousConnections = args.Has("async-connections"),
             CaptureLimit = long.Parse(args.Get("capture-limit", ListenerOptions.DefaultCaptureLimit.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
         });
         await ServeAsync(l, cancellationToken);

@@ -32,6 +32,9 @@ internal sealed unsafe class StreamEventLoop
     private const int AcceptBackOffMs = 50;
     private const int AddressSize = 128; // sizeof(struct sockaddr_storage)
 
+    /// <summary>The loop's one receive buffer, shared by all its connections (so it can be larger than a per-connection one).</summary>
+    internal const int ReceiveBufferSize = 256 * 1024;
+
     private readonly SocketListener _listener;
     private readonly ListenerOptions _options;
     private readonly Socket _listen;
@@ -40,7 +43,7 @@ internal sealed unsafe class StreamEventLoop
     private readonly bool _shared;
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _wakeGate = new();
-    private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(TcpListenerWorker.BufferSize, pinned: true);
+    private readonly byte[] _buffer = GC.AllocateUninitializedArray<byte>(ReceiveBufferSize, pinned: true);
     private readonly ListenerMode _mode;
     private readonly bool _keep;
     private readonly bool _unix;
