@@ -15,7 +15,7 @@ public sealed class ListenScenario : IBenchScenario
 {
     public string Name => "listen";
 
-    public string Description => "run a listener until stdin closes (--protocol Tcp|Udp --mode Echo|Discard|Capture --port 0 | --path <unix socket> --max-connections 1000 --capture-limit 16777216; --async-connections: the asynchronous per-connection path instead of the Linux event loop, for comparison)";
+    public string Description => "run a listener until stdin closes (--protocol Tcp|Udp --mode Echo|Discard|Capture --port 0 | --path <unix socket> --max-connections 1000 --capture-limit 16777216; --async-connections: the asynchronous per-connection path instead of the Linux event loop, for comparison; --loops N: event loops, default one per core)";
 
     public async Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
@@ -29,6 +29,7 @@ public sealed class ListenScenario : IBenchScenario
             Port = args.GetInt("port", 0),
             MaxConnections = args.GetInt("max-connections", ListenerOptions.DefaultMaxConnections),
             AsynchronousConnections = args.Has("async-connections"),
+            EventLoops = args.GetInt("loops", 0),
             CaptureLimit = long.Parse(args.Get("capture-limit", ListenerOptions.DefaultCaptureLimit.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture),
         });
         await ServeAsync(l, cancellationToken);

@@ -78,6 +78,9 @@ public sealed class ListenerOptions
     /// </summary>
     internal bool AsynchronousConnections { get; set; }
 
+    /// <summary>Event loops for this listener; 0 (the default) means one per core, at most 4 (benchmarks compare counts with it).</summary>
+    internal int EventLoops { get; set; }
+
     /// <summary>Forward mode: where each client is relayed to.</summary>
     public ForwardTarget? ForwardTo { get; set; }
 

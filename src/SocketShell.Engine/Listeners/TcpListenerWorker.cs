@@ -34,7 +34,7 @@ internal sealed class TcpListenerWorker : ListenerWorker
     private StreamEventLoop[]? _loops;
 
     /// <summary>Event loops per listener: one per core (at most 4), so a busy listener can use every core as socat's processes do.</summary>
-    private static int EventLoopCount => Math.Clamp(Environment.ProcessorCount, 1, 4);
+    private int EventLoopCount => Options.EventLoops > 0 ? Options.EventLoops : Math.Clamp(Environment.ProcessorCount, 1, 4);
 
     public TcpListenerWorker(ListenerOptions options) : base(options) { }
 
