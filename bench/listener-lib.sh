@@ -47,3 +47,67 @@ ss_stats() { echo stats >&"${SS[1]}"; local line; read -r -u "${SS[0]}" line; ec
 # stop_listener: closes its stdin (it stops the listener cleanly and exits) and waits for it.
 stop_listener() { eval "exec ${SS[1]}>&-"; wait "$SS_JOB" 2>/dev/null || true; }
 stop_tool() { pkill -P "$1" 2>/dev/null || true; kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+
+# echo_client_line <Tcp|Udp|Unix> <port|path> <size>: the output of 16 blocking echo clients for SECS seconds.
+echo_client_line() {
+  case $1 in
+    Tcp) $BENCH tcp-echo-client --port "$2" --clients 16 --size "$3" --seconds "$SECS" || true ;;
+    Unix) $BENCH tcp-echo-client --path "$2" --clients 16 --size "$3" --seconds "$SECS" || true ;;
+    Udp) $BENCH udp-echo-client --port "$2" --clients 16 --size "$3" --seconds "$SECS" || true ;;
+  esac
+}
+
+# echo_round <engine|pwsh|socat> <Tcp|Udp|Unix> <size> <unix-socket-path|->: one timed run against that server;
+# prints "<round trips/s> <server CPU in microseconds per round trip>" (CPU: the listener process's CPU time,
+# or socat's children's, over every round trip of the run including the warm-up; "-" for UDP).
+echo_round() {
+  local kind=$1 proto=$2 size=$3 path=$4 target out s0 s1 S ticks
+  if [ "$kind" = socat ]; then
+    case $proto in
+      Tcp) target=$(free_port); socat TCP-LISTEN:$target,fork,reuseaddr,bind=127.0.0.1 PIPE & S=$!; wait_port "$target" ;;
+      Unix) target=$path; socat UNIX-LISTEN:"$path",fork PIPE & S=$!; wait_sock "$path" ;;
+      Udp) target=$(free_udp_port); socat -T 3 UDP-LISTEN:$target,fork,reuseaddr,bind=127.0.0.1 PIPE & S=$!; sleep 0.3 ;;
+    esac
+    out=$(echo_client_line "$proto" "$target" "$size")
+    # socat forks a child per client; once they have exited the parent's cutime+cstime hold their CPU time.
+    for _ in $(seq 40); do pgrep -P "$S" >/dev/null || break; sleep 0.05; done
+    ticks=$(sed 's/.*) //' "/proc/$S/stat" | awk '{print $14 + $15}')
+    stop_tool "$S"
+    s0=0; s1=$(python3 -c "print($ticks * 1000 / $(getconf CLK_TCK))")
+  else
+    start_listener "$kind" "$proto" Echo "$path"
+    if [ "$proto" = Unix ]; then target=$path; else target=$SS_PORT; fi
+    s0=$(field "$(ss_stats)" cpu_ms)
+    out=$(echo_client_line "$proto" "$target" "$size")
+    s1=$(field "$(ss_stats)" cpu_ms)
+    stop_listener
+  fi
+  [ "$proto" = Udp ] || [ "$(field "$out" errors)" = 0 ] || echo "  (client errors against $kind: $out)" >&2
+  local all; all=$(field "$out" all_roundtrips)
+  if [ -n "$all" ] && [ "$all" != 0 ]; then
+    echo "$(field "$out" roundtrips_per_s) $(python3 -c "print(f'{($s1 - $s0) * 1000 / $all:.2f}')")"
+  else
+    echo "$(field "$out" roundtrips_per_s) -"
+  fi
+}
+
+# echo_scenario <Tcp|Udp|Unix> <size> <id-prefix> <goal> <figure> [temp-dir for Unix sockets]: engine, pwsh
+# and socat in ROUNDS alternating rounds; prints medians and writes <id>-engine and <id>-pwsh results.
+echo_scenario() {
+  local proto=$1 size=$2 e=() p=() s=() ce=() cp=() cs=() a b c r i path=-
+  for i in $(seq "$ROUNDS"); do
+    [ "$proto" = Unix ] && path="$6/e$i.sock"; r=$(echo_round engine "$proto" "$size" "$path"); e+=("${r% *}"); ce+=("${r#* }")
+    [ "$proto" = Unix ] && path="$6/p$i.sock"; r=$(echo_round pwsh "$proto" "$size" "$path"); p+=("${r% *}"); cp+=("${r#* }")
+    [ "$proto" = Unix ] && path="$6/s$i.sock"; r=$(echo_round socat "$proto" "$size" "$path"); s+=("${r% *}"); cs+=("${r#* }")
+    echo "  round $i: engine ${e[-1]}/s (${ce[-1]} us CPU/round trip), pwsh ${p[-1]}/s (${cp[-1]} us), socat ${s[-1]}/s (${cs[-1]} us) (load $(load))"
+  done
+  a=$(median "${e[@]}"); b=$(median "${p[@]}"); c=$(median "${s[@]}")
+  echo "$5: engine $a/s ($(ratio $a $c)x socat), Start-SocketListener in pwsh $b/s ($(ratio $b $c)x), socat $c/s"
+  if [ "$proto" != Udp ]; then
+    local x y z; x=$(median "${ce[@]}"); y=$(median "${cp[@]}"); z=$(median "${cs[@]}")
+    echo "  server CPU per round trip (medians): engine $x us, pwsh $y us, socat $z us (socat/engine $(ratio $z $x)x)"
+    bench_result "$3-cpu" "$5: server CPU us per round trip, engine vs socat (anchor/ours)" "$x" "$z" "$(ratio $z $x)" "report"
+  fi
+  bench_result "$3-engine" "$5" "$a" "$c" "$(ratio $a $c)" "$4"
+  bench_result "$3-pwsh" "$5, Start-SocketListener in pwsh" "$b" "$c" "$(ratio $b $c)" "$4"
+}

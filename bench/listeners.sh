@@ -5,7 +5,8 @@
 # rounds and compare medians of the same run; the load average is printed with every round.
 # Usage: bench/listeners.sh [seconds-per-run=10]   (needs socat, ncat, iperf3, gcc, python3)
 # Writes one `bench_result` line per goal (bench/lib.sh): tcp-echo-engine, tcp-echo-pwsh, bulk-discard-engine,
-# accept-engine, accept-pwsh, accept-ceiling, idle-10k-memory, udp-echo-engine, udp-echo-pwsh.
+# accept-engine, accept-pwsh, accept-ceiling, idle-10k-memory, udp-echo-engine, udp-echo-pwsh; and, as reports,
+# tcp-echo-cpu (server CPU per round trip, which the machine's load moves far less than the rates).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-10}
@@ -15,33 +16,6 @@ for tool in socat ncat iperf3 gcc python3; do command -v $tool >/dev/null || { e
 build_listener_bench
 
 echo "== machine: $(nproc) cores, $(uname -sr), load $(load), $(socat -V | sed -n 2p | tr -s ' '), $(ncat --version 2>&1 | head -1)"
-
-# echo_client <Tcp|Udp> <port> <size>: round trips/s of 16 blocking clients.
-echo_client() {
-  local out
-  if [ "$1" = Tcp ]; then out=$($BENCH tcp-echo-client --port "$2" --clients 16 --size "$3" --seconds "$SECS" || true)
-  else out=$($BENCH udp-echo-client --port "$2" --clients 16 --size "$3" --seconds "$SECS" || true); fi
-  [ "$(field "$out" errors)" = 0 ] || [ "$1" = Udp ] || echo "  (client errors: $out)" >&2
-  field "$out" roundtrips_per_s
-}
-
-# echo_scenario <Tcp|Udp> <size> <id-prefix> <goal> <figure>: engine, pwsh and socat in alternating rounds.
-echo_scenario() {
-  local proto=$1 size=$2 e=() p=() s=() a b c P S
-  for i in $(seq $ROUNDS); do
-    start_listener engine "$proto" Echo; a=$(echo_client "$proto" "$SS_PORT" "$size"); stop_listener
-    start_listener pwsh "$proto" Echo; b=$(echo_client "$proto" "$SS_PORT" "$size"); stop_listener
-    if [ "$proto" = Tcp ]; then P=$(free_port); socat TCP-LISTEN:$P,fork,reuseaddr,bind=127.0.0.1 PIPE & S=$!; wait_port $P
-    else P=$(free_udp_port); socat -T 3 UDP-LISTEN:$P,fork,reuseaddr,bind=127.0.0.1 PIPE & S=$!; sleep 0.3; fi
-    c=$(echo_client "$proto" "$P" "$size"); stop_tool $S
-    e+=("$a"); p+=("$b"); s+=("$c")
-    echo "  round $i: engine $a/s, pwsh $b/s, socat $c/s (load $(load))"
-  done
-  a=$(median "${e[@]}"); b=$(median "${p[@]}"); c=$(median "${s[@]}")
-  echo "$5: engine $a/s ($(ratio $a $c)x socat), Start-SocketListener in pwsh $b/s ($(ratio $b $c)x), socat $c/s"
-  bench_result "$3-engine" "$5" "$a" "$c" "$(ratio $a $c)" "$4"
-  bench_result "$3-pwsh" "$5, Start-SocketListener in pwsh" "$b" "$c" "$(ratio $b $c)" "$4"
-}
 
 echo "== 1. TCP echo round trips/s, 1 KB x 16 clients, ${SECS}s x $ROUNDS alternating rounds (engine, pwsh, socat TCP-LISTEN,fork PIPE)"
 echo_scenario Tcp 1024 tcp-echo ">=1.2" "TCP echo round trips/s, 1 KB x 16 clients"

@@ -5,7 +5,7 @@
 # same run); then Get-SystemSocket -Protocol Unix's engine against ss -xap. Sockets live in a temp directory
 # that is removed at the end.
 # Usage: bench/unix.sh [seconds-per-run=10] [extra-pairs-for-the-table=2000]
-# Writes `bench_result` lines (bench/lib.sh): unix-echo-engine, unix-echo-pwsh, unix-bulk-engine.
+# Writes `bench_result` lines (bench/lib.sh): unix-echo-engine, unix-echo-pwsh, unix-bulk-engine; unix-echo-cpu (report).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-10}
@@ -19,26 +19,8 @@ trap 'rm -rf "$DIR"' EXIT
 
 echo "== machine: $(nproc) cores, $(uname -sr), load $(load), $(socat -V | sed -n 2p | tr -s ' ')"
 
-unix_echo_client() {
-  local out; out=$($BENCH tcp-echo-client --path "$1" --clients 16 --size 1024 --seconds "$SECS" || true)
-  [ "$(field "$out" errors)" = 0 ] || echo "  (client errors: $out)" >&2
-  field "$out" roundtrips_per_s
-}
-
 echo "== 1. Unix stream echo round trips/s, 1 KB x 16 clients, ${SECS}s x $ROUNDS alternating rounds (engine, pwsh, socat UNIX-LISTEN,fork PIPE)"
-e=(); p=(); s=()
-for i in $(seq $ROUNDS); do
-  start_listener engine Unix Echo "$DIR/e$i.sock"; a=$(unix_echo_client "$DIR/e$i.sock"); stop_listener
-  start_listener pwsh Unix Echo "$DIR/p$i.sock"; b=$(unix_echo_client "$DIR/p$i.sock"); stop_listener
-  socat UNIX-LISTEN:"$DIR/s$i.sock",fork PIPE & S=$!; wait_sock "$DIR/s$i.sock"
-  c=$(unix_echo_client "$DIR/s$i.sock"); stop_tool $S
-  e+=("$a"); p+=("$b"); s+=("$c")
-  echo "  round $i: engine $a/s, pwsh $b/s, socat $c/s (load $(load))"
-done
-a=$(median "${e[@]}"); b=$(median "${p[@]}"); c=$(median "${s[@]}")
-echo "Unix echo: engine $a/s ($(ratio $a $c)x socat), Start-SocketListener -Path in pwsh $b/s ($(ratio $b $c)x), socat $c/s (goal >= 1.0x)"
-bench_result unix-echo-engine "Unix stream echo round trips/s, 1 KB x 16 clients" "$a" "$c" "$(ratio $a $c)" ">=1.0"
-bench_result unix-echo-pwsh "Unix stream echo round trips/s, 1 KB x 16 clients, Start-SocketListener -Path in pwsh" "$b" "$c" "$(ratio $b $c)" ">=1.0"
+echo_scenario Unix 1024 unix-echo ">=1.0" "Unix stream echo round trips/s, 1 KB x 16 clients" "$DIR"
 
 echo "== 2. Bulk into a discard over a Unix stream socket, ${SECS}s, one stream, 128 KB writes"
 start_listener engine Unix Discard "$DIR/ss-sink.sock"
