@@ -554,8 +554,14 @@ internal sealed unsafe class StreamEventLoop
         }
     }
 
-    private void WatchListen() =>
-        Control(Libc.EpollCtlAdd, _listenFd, _shared ? Libc.EpollIn | Libc.EpollExclusive : Libc.EpollIn, ListenKey);
+    private void WatchListen()
+    {
+        // Before Linux 4.5 EPOLLEXCLUSIVE is refused: every loop is woken then, and the first accept4 wins.
+        if (!_shared || !TryControl(Libc.EpollCtlAdd, _listenFd, Libc.EpollIn | Libc.EpollExclusive, ListenKey))
+        {
+            Control(Libc.EpollCtlAdd, _listenFd, Libc.EpollIn, ListenKey);
+        }
+    }
 
     private void Control(int op, int fd, uint events, ulong key)
     {
