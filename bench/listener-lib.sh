@@ -24,7 +24,7 @@ wait_port() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/nul
 wait_sock() { for _ in $(seq 200); do [ -S "$1" ] && return 0; sleep 0.05; done; echo "socket $1 never appeared"; exit 1; }
 field() { tr ' ' '\n' <<<"$1" | grep -A1 -x "$2" | tail -1; }
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
-median() { python3 -c "import statistics,sys; print(statistics.median(float(x) for x in sys.argv[1:]))" "$@"; }
+median() { python3 -c "import statistics,sys; print(f'{statistics.median(float(x) for x in sys.argv[1:]):.2f}'.rstrip('0').rstrip('.'))" "$@"; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # start_listener <engine|pwsh> <Tcp|Udp|Unix> <mode> [path|-] [max-connections]: starts a SocketShell
@@ -58,8 +58,9 @@ echo_client_line() {
 }
 
 # echo_round <engine|pwsh|socat> <Tcp|Udp|Unix> <size> <unix-socket-path|->: one timed run against that server;
-# prints "<round trips/s> <server CPU in microseconds per round trip>" (CPU: the listener process's CPU time,
-# or socat's children's, over every round trip of the run including the warm-up; "-" for UDP).
+# prints "<round trips/s> <server CPU us per round trip> <client CPU us per round trip>" (server: the listener
+# process's CPU time, or socat's children's; both over every round trip of the run including the warm-up;
+# "-" for UDP).
 echo_round() {
   local kind=$1 proto=$2 size=$3 path=$4 target out s0 s1 S ticks
   if [ "$kind" = socat ]; then
@@ -85,27 +86,29 @@ echo_round() {
   [ "$proto" = Udp ] || [ "$(field "$out" errors)" = 0 ] || echo "  (client errors against $kind: $out)" >&2
   local all; all=$(field "$out" all_roundtrips)
   if [ -n "$all" ] && [ "$all" != 0 ]; then
-    echo "$(field "$out" roundtrips_per_s) $(python3 -c "print(f'{($s1 - $s0) * 1000 / $all:.2f}')")"
+    echo "$(field "$out" roundtrips_per_s) $(python3 -c "print(f'{($s1 - $s0) * 1000 / $all:.2f} {$(field "$out" client_cpu_ms) * 1000 / $all:.2f}')")"
   else
-    echo "$(field "$out" roundtrips_per_s) -"
+    echo "$(field "$out" roundtrips_per_s) - -"
   fi
 }
 
 # echo_scenario <Tcp|Udp|Unix> <size> <id-prefix> <goal> <figure> [temp-dir for Unix sockets]: engine, pwsh
 # and socat in ROUNDS alternating rounds; prints medians and writes <id>-engine and <id>-pwsh results.
 echo_scenario() {
-  local proto=$1 size=$2 e=() p=() s=() ce=() cp=() cs=() a b c r i path=-
+  local proto=$1 size=$2 e=() p=() s=() ce=() cp=() cs=() ke=() kp=() ks=() a b c r i path=-
   for i in $(seq "$ROUNDS"); do
-    [ "$proto" = Unix ] && path="$6/e$i.sock"; r=$(echo_round engine "$proto" "$size" "$path"); e+=("${r% *}"); ce+=("${r#* }")
-    [ "$proto" = Unix ] && path="$6/p$i.sock"; r=$(echo_round pwsh "$proto" "$size" "$path"); p+=("${r% *}"); cp+=("${r#* }")
-    [ "$proto" = Unix ] && path="$6/s$i.sock"; r=$(echo_round socat "$proto" "$size" "$path"); s+=("${r% *}"); cs+=("${r#* }")
-    echo "  round $i: engine ${e[-1]}/s (${ce[-1]} us CPU/round trip), pwsh ${p[-1]}/s (${cp[-1]} us), socat ${s[-1]}/s (${cs[-1]} us) (load $(load))"
+    [ "$proto" = Unix ] && path="$6/e$i.sock"; read -r a b c <<<"$(echo_round engine "$proto" "$size" "$path")"; e+=("$a"); ce+=("$b"); ke+=("$c")
+    [ "$proto" = Unix ] && path="$6/p$i.sock"; read -r a b c <<<"$(echo_round pwsh "$proto" "$size" "$path")"; p+=("$a"); cp+=("$b"); kp+=("$c")
+    [ "$proto" = Unix ] && path="$6/s$i.sock"; read -r a b c <<<"$(echo_round socat "$proto" "$size" "$path")"; s+=("$a"); cs+=("$b"); ks+=("$c")
+    echo "  round $i: engine ${e[-1]}/s (server ${ce[-1]} us CPU/round trip, client ${ke[-1]} us), pwsh ${p[-1]}/s (${cp[-1]} us, ${kp[-1]} us), socat ${s[-1]}/s (${cs[-1]} us, ${ks[-1]} us) (load $(load))"
   done
   a=$(median "${e[@]}"); b=$(median "${p[@]}"); c=$(median "${s[@]}")
   echo "$5: engine $a/s ($(ratio $a $c)x socat), Start-SocketListener in pwsh $b/s ($(ratio $b $c)x), socat $c/s"
   if [ "$proto" != Udp ]; then
-    local x y z; x=$(median "${ce[@]}"); y=$(median "${cp[@]}"); z=$(median "${cs[@]}")
-    echo "  server CPU per round trip (medians): engine $x us, pwsh $y us, socat $z us (socat/engine $(ratio $z $x)x)"
+    local x y z k kk; x=$(median "${ce[@]}"); y=$(median "${cp[@]}"); z=$(median "${cs[@]}"); k=$(median "${ke[@]}"); kk=$(median "${ks[@]}")
+    echo "  server CPU per round trip (medians): engine $x us, pwsh $y us, socat $z us (socat/engine $(ratio $z $x)x); client $k us (vs engine), $kk us (vs socat)"
+    # When client and server share the machine's cores and nothing else runs, the rate is cores / (client + server CPU).
+    echo "  CPU-bound rate ratio (client + socat) / (client + engine): $(ratio "($kk + $z)" "($k + $x)")x, pwsh $(ratio "($kk + $z)" "($k + $y)")x"
     bench_result "$3-cpu" "$5: server CPU us per round trip, engine vs socat (anchor/ours)" "$x" "$z" "$(ratio $z $x)" "report"
   fi
   bench_result "$3-engine" "$5" "$a" "$c" "$(ratio $a $c)" "$4"

@@ -3,14 +3,14 @@
 # AND a listener started by Start-SocketListener inside pwsh (bench/listen-pwsh.ps1), against socat / ncat /
 # iperf3, driven by the same client. Echo and accept scenarios alternate engine, pwsh and the anchor in
 # rounds and compare medians of the same run; the load average is printed with every round.
-# Usage: bench/listeners.sh [seconds-per-run=10]   (needs socat, ncat, iperf3, gcc, python3)
+# Usage: [ROUNDS=3] bench/listeners.sh [seconds-per-run=10]   (needs socat, ncat, iperf3, gcc, python3)
 # Writes one `bench_result` line per goal (bench/lib.sh): tcp-echo-engine, tcp-echo-pwsh, bulk-discard-engine,
 # accept-engine, accept-pwsh, accept-ceiling, idle-10k-memory, udp-echo-engine, udp-echo-pwsh; and, as reports,
 # tcp-echo-cpu (server CPU per round trip, which the machine's load moves far less than the rates).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-10}
-ROUNDS=3
+ROUNDS=${ROUNDS:-3}
 source bench/listener-lib.sh
 for tool in socat ncat iperf3 gcc python3; do command -v $tool >/dev/null || { echo "missing $tool (apt-get install -y $tool)"; exit 1; }; done
 build_listener_bench

@@ -4,13 +4,13 @@
 # (bench/listen-pwsh.ps1), against socat, driven by the same client in alternating rounds (medians of the
 # same run); then Get-SystemSocket -Protocol Unix's engine against ss -xap. Sockets live in a temp directory
 # that is removed at the end.
-# Usage: bench/unix.sh [seconds-per-run=10] [extra-pairs-for-the-table=2000]
+# Usage: [ROUNDS=3] bench/unix.sh [seconds-per-run=10] [extra-pairs-for-the-table=2000]
 # Writes `bench_result` lines (bench/lib.sh): unix-echo-engine, unix-echo-pwsh, unix-bulk-engine; unix-echo-cpu (report).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${1:-10}
 EXTRA=${2:-2000}
-ROUNDS=3
+ROUNDS=${ROUNDS:-3}
 source bench/listener-lib.sh
 for tool in socat ss gcc python3; do command -v $tool >/dev/null || { echo "missing $tool"; exit 1; }; done
 build_listener_bench
