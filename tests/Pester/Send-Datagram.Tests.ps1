@@ -51,10 +51,11 @@ Describe 'Send-Datagram' -Tag CI {
             $r.BytesSent | Should -Be 5
             $r.Reply | Should -BeNullOrEmpty
             $r.RoundTripTime | Should -BeNullOrEmpty
-            $r.RemoteEndPoint | Should -Be $peer.Client.LocalEndPoint
+            $r.RemoteEndPoint | Should -Be $peer.Client.LocalEndPoint.ToString()
+            $r.GetRemoteEndPoint() | Should -Be $peer.Client.LocalEndPoint
             $got = Receive-PeerDatagram $peer
             $got.Text | Should -Be 'hello'
-            $got.From | Should -Be $r.LocalEndPoint
+            $got.From | Should -Be $r.GetLocalEndPoint()
         }
         finally { $peer.Dispose() }
     }
@@ -68,6 +69,68 @@ Describe 'Send-Datagram' -Tag CI {
             $got = 1..3 | ForEach-Object { Receive-PeerDatagram $peer }
             $got.Text | Should -Be 'one', 'two', 'three'
             ($got.From.Port | Select-Object -Unique).Count | Should -Be 1
+        }
+        finally { $peer.Dispose() }
+    }
+
+    It 'sends many pipeline items through one resolved, connected socket (one local port)' {
+        $peer = New-Peer
+        try {
+            $results = 1..300 | ForEach-Object { "m$_" } | Send-Datagram localhost $peer.Client.LocalEndPoint.Port -AddressFamily IPv4
+            $results.Count | Should -Be 300
+            ($results | ForEach-Object { $_.GetLocalEndPoint().Port } | Select-Object -Unique).Count | Should -Be 1
+            ($results | Where-Object Status -NE 'Sent').Count | Should -Be 0
+            $got = 1..300 | ForEach-Object { Receive-PeerDatagram $peer }
+            $got.Text | Should -Be (1..300 | ForEach-Object { "m$_" })
+            ($got.From.Port | Select-Object -Unique) | Should -Be $results[0].GetLocalEndPoint().Port
+        }
+        finally { $peer.Dispose() }
+    }
+
+    It 'sends strings of changing lengths intact (no bytes left over from the item before)' {
+        $peer = New-Peer
+        try {
+            $texts = 'a longer first string', 'xy', '', 'é€', ('z' * 3000)
+            $results = $texts | Send-Datagram 127.0.0.1 $peer.Client.LocalEndPoint.Port
+            $results.BytesSent | Should -Be 21, 2, 0, 5, 3000
+            $got = 1..5 | ForEach-Object { Receive-PeerDatagram $peer }
+            $got.Text | Should -Be $texts
+        }
+        finally { $peer.Dispose() }
+    }
+
+    It 'follows a change of destination in the middle of the pipeline, and back' {
+        $a = New-Peer; $b = New-Peer
+        try {
+            $pa = $a.Client.LocalEndPoint.Port; $pb = $b.Client.LocalEndPoint.Port
+            $targets = $pa, $pa, $pb, $pa | ForEach-Object { [pscustomobject]@{ ComputerName = '127.0.0.1'; Port = $_ } }
+            $results = $targets | Send-Datagram -Data 'hop'
+            $results | ForEach-Object { $_.GetRemoteEndPoint().Port } | Should -Be $pa, $pa, $pb, $pa
+            $results.Status | Should -Be 'Sent', 'Sent', 'Sent', 'Sent'
+            (1..3 | ForEach-Object { (Receive-PeerDatagram $a).Text }) | Should -Be 'hop', 'hop', 'hop'
+            (Receive-PeerDatagram $b).Text | Should -Be 'hop'
+            $a.Available | Should -Be 0
+            $b.Available | Should -Be 0
+        }
+        finally { $a.Dispose(); $b.Dispose() }
+    }
+
+    It 'reports an error for each item meant for a destination it cannot use, and sends the others' {
+        $peer = New-Peer
+        try {
+            $p = $peer.Client.LocalEndPoint.Port
+            $targets = @(
+                [pscustomobject]@{ ComputerName = '127.0.0.1'; Port = $p }
+                [pscustomobject]@{ ComputerName = '255.255.255.255'; Port = $p }
+                [pscustomobject]@{ ComputerName = '255.255.255.255'; Port = $p }
+                [pscustomobject]@{ ComputerName = '127.0.0.1'; Port = $p }
+            )
+            $results = $targets | Send-Datagram -Data 'ok' -ErrorAction SilentlyContinue -ErrorVariable err
+            $results.Count | Should -Be 2
+            $err.Count | Should -Be 2
+            $err.FullyQualifiedErrorId | Should -Be ('BroadcastNotAllowed,SocketShell.Commands.SendDatagramCommand', 'BroadcastNotAllowed,SocketShell.Commands.SendDatagramCommand')
+            $err[0].TargetObject | Should -Be "255.255.255.255:$p"
+            (1..2 | ForEach-Object { (Receive-PeerDatagram $peer).Text }) | Should -Be 'ok', 'ok'
         }
         finally { $peer.Dispose() }
     }
@@ -105,7 +168,7 @@ Describe 'Send-Datagram' -Tag CI {
             $r[0].Reply | Should -BeOfType ([SocketShell.SocketMessage])
             $r[0].Reply.Text | Should -Be 'ping'
             $r[0].Reply.Protocol | Should -Be 'Udp'
-            $r[0].Reply.RemoteEndPoint | Should -Be $peer.Client.LocalEndPoint
+            $r[0].Reply.GetRemoteEndPoint() | Should -Be $peer.Client.LocalEndPoint
             $r[0].RoundTripTime | Should -BeOfType ([timespan])
             $r[0].RoundTripTime | Should -BeGreaterThan ([timespan]::Zero)
             $r[1].Status | Should -Be 'Replied'
@@ -141,7 +204,7 @@ Describe 'Send-Datagram' -Tag CI {
         if (-not $script:HasIPv6) { Set-ItResult -Skipped -Because 'IPv6 loopback is not available'; return }
         $r = Send-Datagram ::1 (Get-FreeUdpPort ([ipaddress]::IPv6Loopback)) 'x' -Wait -Timeout 30
         $r.Status | Should -Be 'PortUnreachable'
-        $r.RemoteEndPoint.AddressFamily | Should -Be 'InterNetworkV6'
+        $r.GetRemoteEndPoint().AddressFamily | Should -Be 'InterNetworkV6'
     }
 
     It 'sends 65,507 bytes over IPv4 and refuses 65,508 with DatagramTooLarge before sending' {
@@ -218,7 +281,7 @@ Describe 'Send-Datagram' -Tag CI {
         $source = Get-FreeUdpPort
         try {
             $r = Send-Datagram 127.0.0.1 $peer.Client.LocalEndPoint.Port 'x' -LocalPort $source -Ttl 2
-            $r.LocalEndPoint.Port | Should -Be $source
+            $r.GetLocalEndPoint().Port | Should -Be $source
             (Receive-PeerDatagram $peer).From.Port | Should -Be $source
             $holder = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([ipaddress]::Loopback, $source))
             try {
@@ -260,7 +323,7 @@ Describe 'Send-Datagram' -Tag CI {
             $target = [pscustomobject]@{ ComputerName = '127.0.0.1'; Port = $peer.Client.LocalEndPoint.Port; Data = 'x' }
             ($target | Send-Datagram -Data 'by property').Status | Should -Be 'Sent'
             (Receive-PeerDatagram $peer).Text | Should -Be 'by property'
-            Get-Command Send-Datagram | ForEach-Object { $_.Parameters['ComputerName'].Aliases } | Should -Be 'HostName', 'TargetName', 'IPAddress'
+            Get-Command Send-Datagram | ForEach-Object { $_.Parameters['ComputerName'].Aliases } | Should -Be 'HostName', 'TargetName', 'IPAddress', 'LocalAddress'
         }
         finally { $peer.Dispose() }
     }
