@@ -54,5 +54,6 @@ foreach ($i in 1..$Rounds) {
 $a = Median $c; $b = Median $l
 "RESULT`tclient-roundtrip-pwsh`tSend-SocketData + Receive-SocketData -Line, 64 B round trips/s on one connection (median of $Rounds x $Count) vs a PowerShell TcpClient/StreamReader loop`t{0:F0}`t{1:F0}`t{2:F2}`treport" -f $a, $b, ($a / $b)
 if ($EngineFigure -ne '-') {
-    "RESULT`tclient-roundtrip-engine`tthe same round trips from a C# blocking client (SocketShell.Bench tcp-echo-client, 1 client, 64 B): what the echo server and loopback allow, vs the cmdlets`t{0}`t{1:F0}`t{2:F2}`treport" -f $EngineFigure, $a, ([double]$EngineFigure / $a)
+    # What the echo server and loopback allow one connection (context only; client-roundtrip-engine is bench/client.sh's engine-vs-Socket figure).
+    "  C# blocking client on the same echo server: {0} round trips/s, {1:F1}x the cmdlets" -f $EngineFigure, ([double]$EngineFigure / $a)
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Client figures measured where users run them (issue 15, item 4): Connect-Socket + Send-SocketData /
 # Receive-SocketData round trips in the tool manifest's pwsh (bench/client.ps1) against a SocketShell echo
-# listener in its own process, next to a C# blocking client's round trips on the same server. Loopback only.
+# listener in its own process, next to a C# blocking client's round trips on the same server; then the engine
+# alone (SocketShell.Bench client-roundtrip): SocketConnection SendAsync + ReceiveLineAsync from a blocking
+# caller, as the cmdlets drive it, vs a blocking Socket loop on the same in-process echo. Loopback only.
 # (Send-Datagram and Receive-Datagram in pwsh: bench/datagram.sh.)
 # Usage: bench/client.sh [round-trips=5000] [rounds=3] [seconds=3]
 set -euo pipefail
@@ -25,3 +27,8 @@ trap 'eval "exec ${ECHO[1]}>&-" 2>/dev/null || true; wait "$PID_ECHO" 2>/dev/nul
 raw=$($BENCH tcp-echo-client --port "$PORT" --clients 1 --size 64 --seconds "$SECS")
 echo "C# blocking client, 1 connection, 64 B: $raw"
 "$BENCH_PWSH" -NoProfile -File bench/client.ps1 -Port "$PORT" -Count "$COUNT" -Rounds "$ROUNDS" -EngineFigure "$(field "$raw" roundtrips_per_s)" | bench_relay
+
+eng=$($BENCH client-roundtrip --count "$((COUNT * 4))" --runs "$((ROUNDS * 2 - 1))")
+echo "$eng"
+e=$(field "$eng" engine_roundtrips_per_s); s=$(field "$eng" socket_roundtrips_per_s)
+bench_result client-roundtrip-engine "SocketConnection SendAsync + ReceiveLineAsync, 64 B round trips/s from a blocking caller (median of $((ROUNDS * 2 - 1)) x $((COUNT * 4))) vs a blocking Socket loop, same in-process echo" "$e" "$s" "$(bench_ratio "$e" "$s")" report
