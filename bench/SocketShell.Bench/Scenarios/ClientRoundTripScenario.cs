@@ -71,9 +71,8 @@ public sealed class ClientRoundTripScenario : IBenchScenario
         for (int i = 0; i < count; i++)
         {
             Wait(c.SendAsync(line, cancellationToken), cancellationToken);
-            Task<SocketMessage?> receive = c.ReceiveLineAsync(TimeSpan.FromSeconds(5), null, cancellationToken);
-            Wait(receive, cancellationToken);
-            if (receive.Result is not { } m || m.Data.Length != line.Length - 1)
+            SocketMessage? received = c.ReceiveLine(TimeSpan.FromSeconds(5), null, cancellationToken);
+            if (received is not { } m || m.Data.Length != line.Length - 1)
             {
                 throw new InvalidOperationException($"round trip {i} came back cut");
             }

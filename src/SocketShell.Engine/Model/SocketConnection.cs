@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Net;
@@ -188,9 +189,7 @@ public sealed class SocketConnection : IDisposable
     /// </summary>
     /// <exception cref="SocketShellException">The connection faulted (e.g. reset) and nothing received is left.</exception>
     public Task<SocketMessage?> ReceiveAvailableAsync(TimeSpan timeout, Encoding? encoding, CancellationToken cancellationToken)
-        => ReceiveAsync(
-            Framing.Available,
-            wanted: 0, timeout, timeoutIsError: false, encoding, "data", cancellationToken);
+        => ReceiveAsync(AvailableRequest(encoding), timeout, cancellationToken);
 
     /// <summary>
     /// Returns one line, ended by LF or CR LF (in <paramref name="encoding"/>), without its end. At the end of
@@ -199,11 +198,7 @@ public sealed class SocketConnection : IDisposable
     /// <exception cref="SocketShellException">Kind <see cref="SocketErrorKind.OperationTimeout"/> when no whole line arrived in time (what did arrive stays buffered).</exception>
     /// <exception cref="SocketShellException">FrameTooLong: no line end within <see cref="DefaultBufferLimit"/> bytes; ReceiveInProgress.</exception>
     public Task<SocketMessage?> ReceiveLineAsync(TimeSpan timeout, Encoding? encoding, CancellationToken cancellationToken)
-    {
-        Encoding enc = encoding ?? Payload.Utf8NoBom;
-        Framing.Framer line = Framing.IsAsciiLineEnd(enc) ? s_asciiLine : LineFramer(enc.GetBytes("\n"), enc.GetBytes("\r"));
-        return ReceiveAsync(line, wanted: 0, timeout, timeoutIsError: true, enc, "a line", cancellationToken);
-    }
+        => ReceiveAsync(LineRequest(encoding), timeout, cancellationToken);
 
     /// <summary>
     /// Returns the data up to <paramref name="delimiter"/> (encoded with <paramref name="encoding"/>),
@@ -212,24 +207,32 @@ public sealed class SocketConnection : IDisposable
     /// <exception cref="SocketShellException">Kind <see cref="SocketErrorKind.OperationTimeout"/> when the delimiter did not arrive in time (what did arrive stays buffered).</exception>
     /// <exception cref="SocketShellException">FrameTooLong: no delimiter within <see cref="DefaultBufferLimit"/> bytes; ReceiveInProgress.</exception>
     public Task<SocketMessage?> ReceiveUntilAsync(string delimiter, TimeSpan timeout, Encoding? encoding, CancellationToken cancellationToken)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(delimiter);
-        Encoding enc = encoding ?? Payload.Utf8NoBom;
-        byte[] pattern = enc.GetBytes(delimiter);
-        return ReceiveAsync(
-            (ReadOnlySpan<byte> data, bool ended, out int length, out int skip) => Framing.Until(data, ended, pattern, out length, out skip),
-            wanted: 0, timeout, timeoutIsError: true, enc, $"the delimiter '{delimiter}'", cancellationToken);
-    }
+        => ReceiveAsync(UntilRequest(delimiter, encoding), timeout, cancellationToken);
 
     /// <summary>Returns exactly <paramref name="count"/> bytes; fewer only when the stream ended first.</summary>
     /// <exception cref="SocketShellException">Kind <see cref="SocketErrorKind.OperationTimeout"/> when fewer arrived in time (what did arrive stays buffered).</exception>
     public Task<SocketMessage?> ReceiveBytesAsync(int count, TimeSpan timeout, Encoding? encoding, CancellationToken cancellationToken)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
-        return ReceiveAsync(
-            (ReadOnlySpan<byte> data, bool ended, out int length, out int skip) => Framing.Count(data, ended, count, out length, out skip),
-            wanted: count, timeout, timeoutIsError: true, encoding, $"{count} bytes", cancellationToken);
-    }
+        => ReceiveAsync(BytesRequest(count, encoding), timeout, cancellationToken);
+
+    /// <summary>
+    /// The blocking form of <see cref="ReceiveAvailableAsync"/>, for a caller that has a thread to wait on
+    /// (Receive-SocketData on the pipeline thread): the reader's thread wakes it directly with the message.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public SocketMessage? ReceiveAvailable(TimeSpan timeout, Encoding? encoding, CancellationToken cancellationToken)
+        => Receive(AvailableRequest(encoding), timeout, cancellationToken);
+
+    /// <summary>The blocking form of <see cref="ReceiveLineAsync"/> (see <see cref="ReceiveAvailable"/>).</summary>
+    public SocketMessage? ReceiveLine(TimeSpan timeout, Encoding? encoding, CancellationToken cancellationToken)
+        => Receive(LineRequest(encoding), timeout, cancellationToken);
+
+    /// <summary>The blocking form of <see cref="ReceiveUntilAsync"/> (see <see cref="ReceiveAvailable"/>).</summary>
+    public SocketMessage? ReceiveUntil(string delimiter, TimeSpan timeout, Encoding? encoding, CancellationToken cancellationToken)
+        => Receive(UntilRequest(delimiter, encoding), timeout, cancellationToken);
+
+    /// <summary>The blocking form of <see cref="ReceiveBytesAsync"/> (see <see cref="ReceiveAvailable"/>).</summary>
+    public SocketMessage? ReceiveBytes(int count, TimeSpan timeout, Encoding? encoding, CancellationToken cancellationToken)
+        => Receive(BytesRequest(count, encoding), timeout, cancellationToken);
 
     /// <summary>
     /// Closes gracefully: sends TLS close_notify (with TLS) and a FIN (shutdown of sending), reads what
@@ -269,17 +272,47 @@ public sealed class SocketConnection : IDisposable
     /// <inheritdoc/>
     public override string ToString() => $"{Target} ({State})";
 
+    private static ReceiveRequest AvailableRequest(Encoding? encoding)
+        => new(Framing.Available, 0, TimeoutIsError: false, encoding, "data");
+
+    private static ReceiveRequest LineRequest(Encoding? encoding)
+    {
+        Encoding enc = encoding ?? Payload.Utf8NoBom;
+        Framing.Framer line = Framing.IsAsciiLineEnd(enc) ? s_asciiLine : LineFramer(enc.GetBytes("\n"), enc.GetBytes("\r"));
+        return new(line, 0, TimeoutIsError: true, enc, "a line");
+    }
+
+    private static ReceiveRequest UntilRequest(string delimiter, Encoding? encoding)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(delimiter);
+        Encoding enc = encoding ?? Payload.Utf8NoBom;
+        byte[] pattern = enc.GetBytes(delimiter);
+        return new(
+            (ReadOnlySpan<byte> data, bool ended, out int length, out int skip) => Framing.Until(data, ended, pattern, out length, out skip),
+            0, TimeoutIsError: true, enc, $"the delimiter '{delimiter}'");
+    }
+
+    private static ReceiveRequest BytesRequest(int count, Encoding? encoding)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        return new(
+            (ReadOnlySpan<byte> data, bool ended, out int length, out int skip) => Framing.Count(data, ended, count, out length, out skip),
+            count, TimeoutIsError: true, encoding, $"{count} bytes");
+    }
+
+    private Task<ReceivedFrame?> Start(ReceiveRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+        => _reader.ReceiveAsync(request.Framer, request.Wanted, timeout, request.TimeoutIsError, request.What, cancellationToken);
+
     // The reader completes a waiting receive on its own thread (ConnectionReader.ReceiveAsync); the task
     // returned here runs its awaiters' continuations asynchronously, so no caller code ever runs on the
-    // reader's thread, while a caller blocked in Task.Wait (the cmdlets) is woken directly by that thread.
-    // A frame already buffered is returned as a completed task, with no continuation at all.
-    private Task<SocketMessage?> ReceiveAsync(
-        Framing.Framer framer, int wanted, TimeSpan timeout, bool timeoutIsError, Encoding? encoding, string what, CancellationToken cancellationToken)
+    // reader's thread, while a caller blocked in Task.Wait is woken directly by that thread. A frame
+    // already buffered is returned as a completed task, with no continuation at all.
+    private Task<SocketMessage?> ReceiveAsync(ReceiveRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        Task<ReceivedFrame?> receive = _reader.ReceiveAsync(framer, wanted, timeout, timeoutIsError, what, cancellationToken);
+        Task<ReceivedFrame?> receive = Start(request, timeout, cancellationToken);
         if (receive.IsCompletedSuccessfully)
         {
-            return Task.FromResult(ToMessage(receive.Result, encoding));
+            return Task.FromResult(ToMessage(receive.Result, request.Encoding));
         }
 
         var done = new TaskCompletionSource<SocketMessage?>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -300,18 +333,38 @@ public sealed class SocketConnection : IDisposable
                     done.TrySetResult(connection.ToMessage(t.Result, encoding));
                 }
             },
-            (this, done, encoding),
+            (this, done, request.Encoding),
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
         return done.Task;
     }
 
-    private static Framing.Framer LineFramer(byte[] lf, byte[] cr)
-        => (ReadOnlySpan<byte> data, bool ended, out int length, out int skip) => Framing.Line(data, ended, lf, cr, out length, out skip);
+    // The blocking receive: the caller sleeps on an event (no spinning: Task.Wait spins and yields first,
+    // which on a busy machine competes for the core the reader needs) that the reader's thread sets right
+    // after it hands the frame over. The receive ends by itself (a frame, the end of the stream, its timeout
+    // on the connection's clock, or the token), so the wait needs no timeout of its own.
+    [SuppressMessage("Reliability", "CA2000", Justification = "The event never allocates a wait handle; disposing it could race the reader's Set.")]
+    private SocketMessage? Receive(ReceiveRequest request, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        Task<ReceivedFrame?> receive = Start(request, timeout, cancellationToken);
+        if (!receive.IsCompleted)
+        {
+            var handedOver = new ManualResetEventSlim(false);
+            receive.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(handedOver.Set);
+            handedOver.Wait(CancellationToken.None);
+        }
+
+        return ToMessage(receive.GetAwaiter().GetResult(), request.Encoding);
+    }
 
     private SocketMessage? ToMessage(ReceivedFrame? frame, Encoding? encoding)
         => frame is { } f ? Message(f.Data, f.Arrived, encoding) : null;
+
+    private static Framing.Framer LineFramer(byte[] lf, byte[] cr)
+        => (ReadOnlySpan<byte> data, bool ended, out int length, out int skip) => Framing.Line(data, ended, lf, cr, out length, out skip);
+
+    private readonly record struct ReceiveRequest(Framing.Framer Framer, int Wanted, bool TimeoutIsError, Encoding? Encoding, string What);
 
     private SocketMessage Message(byte[] data, DateTimeOffset arrived, Encoding? encoding) => new(data, encoding, arrived)
     {

@@ -102,14 +102,19 @@ public sealed class ReceiveSocketDataCommand : SocketCmdletBase
     private void ReceiveFromSocket()
     {
         SocketConnection socket = Socket;
-        Task<SocketMessage?> receive = Line ? socket.ReceiveLineAsync(Timeout, Encoding, CancellationToken)
-            : Until is not null ? socket.ReceiveUntilAsync(Until, Timeout, Encoding, CancellationToken)
-            : ByteCount > 0 ? socket.ReceiveBytesAsync(ByteCount, Timeout, Encoding, CancellationToken)
-            : socket.ReceiveAvailableAsync(Timeout, Encoding, CancellationToken);
         SocketMessage? message;
         try
         {
-            message = WaitFor(receive);
+            // The blocking forms: the pipeline thread sleeps until the connection's reader hands the message
+            // over (no Task.Wait spin, no extra thread hop); Ctrl+C cancels the receive itself.
+            message = Line ? socket.ReceiveLine(Timeout, Encoding, CancellationToken)
+                : Until is not null ? socket.ReceiveUntil(Until, Timeout, Encoding, CancellationToken)
+                : ByteCount > 0 ? socket.ReceiveBytes(ByteCount, Timeout, Encoding, CancellationToken)
+                : socket.ReceiveAvailable(Timeout, Encoding, CancellationToken);
+        }
+        catch (OperationCanceledException) when (CancellationToken.IsCancellationRequested)
+        {
+            throw new PipelineStoppedException();
         }
         catch (SocketShellException e) when (e.Kind == SocketErrorKind.OperationTimeout)
         {
