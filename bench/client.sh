@@ -28,7 +28,10 @@ raw=$($BENCH tcp-echo-client --port "$PORT" --clients 1 --size 64 --seconds "$SE
 echo "C# blocking client, 1 connection, 64 B: $raw"
 "$BENCH_PWSH" -NoProfile -File bench/client.ps1 -Port "$PORT" -Count "$COUNT" -Rounds "$ROUNDS" -EngineFigure "$(field "$raw" roundtrips_per_s)" | bench_relay
 
+echo "Where the time goes (bench/client-split.ps1: a do-nothing cmdlet pair, the cmdlets, the engine's calls from the script, a TcpClient loop):"
+"$BENCH_PWSH" -NoProfile -File bench/client-split.ps1 -Port "$PORT" -Count "$COUNT" -Rounds "$ROUNDS"
+
 eng=$($BENCH client-roundtrip --count "$((COUNT * 4))" --runs "$((ROUNDS * 2 - 1))")
 echo "$eng"
 e=$(field "$eng" engine_roundtrips_per_s); s=$(field "$eng" socket_roundtrips_per_s)
-bench_result client-roundtrip-engine "SocketConnection SendAsync + ReceiveLineAsync, 64 B round trips/s from a blocking caller (median of $((ROUNDS * 2 - 1)) x $((COUNT * 4))) vs a blocking Socket loop, same in-process echo" "$e" "$s" "$(bench_ratio "$e" "$s")" report
+bench_result client-roundtrip-engine "SocketConnection SendAsync + ReceiveLine (the blocking receive Receive-SocketData uses), 64 B round trips/s from one caller thread (median of $((ROUNDS * 2 - 1)) x $((COUNT * 4))) vs a blocking Socket loop, same in-process echo" "$e" "$s" "$(bench_ratio "$e" "$s")" report

@@ -54,7 +54,7 @@ senddatagram-foreach|datagram.sh|ForEach-Object piped into Send-Datagram vs a Fo
 senddatagram-engine|datagram.sh|DatagramSender.Send vs a raw C# UdpClient.Send loop, datagrams/s|report
 receivedatagram-pwsh|datagram.sh|Receive-Datagram datagrams/s vs a PowerShell UdpClient.Receive loop|report
 client-roundtrip-pwsh|client.sh|Send-SocketData + Receive-SocketData round trips/s vs a PowerShell TcpClient loop|report
-client-roundtrip-engine|client.sh|SocketConnection SendAsync + ReceiveLineAsync round trips/s from a blocking caller vs a blocking Socket loop|report
+client-roundtrip-engine|client.sh|SocketConnection SendAsync + ReceiveLine round trips/s from one caller thread vs a blocking Socket loop|report
 testport-65535-engine|testport.sh|All 65,535 TCP ports of 127.0.0.1, engine, vs nmap -sT -T5|>=1.0
 testport-65535-cmdlet|testport.sh|Test-Port 127.0.0.1 1..65535 in pwsh vs nmap -sT -T5|>=1.0
 testport-1000-loop|testport.sh|1,000 closed ports in pwsh: Test-Port vs a Test-Connection -TcpPort loop|report
