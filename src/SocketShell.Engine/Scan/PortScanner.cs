@@ -41,6 +41,7 @@ public sealed class PortScanner : IPortScan
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ServiceDatabase _services = ServiceDatabase.System;
     private readonly Stack<ProbeSlot> _parked = new();
+    private readonly Stack<ProbeSlot> _spares = new();
     private int _retired;
     private int _stageSockets;
     private int _pendingResolutions;
@@ -83,6 +84,7 @@ public sealed class PortScanner : IPortScan
             TimeProvider = options.TimeProvider,
         };
         _time = _options.TimeProvider;
+        SeriesInline = _options.IsSeries && _options.PostConnect is null;
         _localRetryTicks = _time.TimestampFrequency / 100;
         _onResult = onResult;
         _onNameNotResolved = onNameNotResolved;
@@ -93,7 +95,7 @@ public sealed class PortScanner : IPortScan
         _idle = new Stack<ProbeSlot>(_slots.Length);
         for (int i = _slots.Length - 1; i >= 0; i--)
         {
-            _slots[i] = new ProbeSlot(this);
+            _slots[i] = new ProbeSlot(this, i);
             _idle.Push(_slots[i]);
         }
 
@@ -118,6 +120,13 @@ public sealed class PortScanner : IPortScan
 
     /// <summary>Whether open sockets go on to the post-connect stage instead of being closed at once.</summary>
     internal bool HasPostConnect => _options.PostConnect is not null;
+
+    /// <summary>
+    /// Whether a series attempt whose connect is complete when ConnectAsync returns is finished on the
+    /// spot (see ProbeSlot.TryFinishInline). Not with a post-connect stage: the stage needs a socket the
+    /// runtime already knows as connected, which only its completion makes it.
+    /// </summary>
+    internal bool SeriesInline { get; }
 
     /// <summary>How many probes this scan really runs at once (the requested limit, capped by <see cref="PortScanOptions.MaxThrottleLimit"/>).</summary>
     public int ThrottleLimit => _slots.Length;
@@ -554,6 +563,37 @@ public sealed class PortScanner : IPortScan
 
         CheckFinished();
         return null;
+    }
+
+    /// <summary>
+    /// Gives <paramref name="detached"/>'s role (its place in the slot array) to a spare slot object, as
+    /// <paramref name="detached"/> finished its attempt inline and still waits for its connect's completion.
+    /// Spares come back through <see cref="ReturnSpare"/>, so a long series allocates none after the first few.
+    /// </summary>
+    internal ProbeSlot TakeOver(ProbeSlot detached)
+    {
+        ProbeSlot? next = null;
+        lock (_gate)
+        {
+            if (_spares.Count > 0)
+            {
+                next = _spares.Pop();
+            }
+        }
+
+        next ??= new ProbeSlot(this, detached.Index);
+        next.Index = detached.Index;
+        Volatile.Write(ref _slots[detached.Index], next);
+        return next;
+    }
+
+    /// <summary>A slot object whose inline-finished attempt has had its late completion: free for <see cref="TakeOver"/>.</summary>
+    internal void ReturnSpare(ProbeSlot slot)
+    {
+        lock (_gate)
+        {
+            _spares.Push(slot);
+        }
     }
 
     /// <summary>Times out probes past their deadline and starts retries that are due (called by <see cref="DeadlineSweeper"/>).</summary>
