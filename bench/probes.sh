@@ -6,6 +6,7 @@
 # Usage: bench/probes.sh [runs]   (default 3)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 runs=${1:-3}
 
 if ! command -v nmap >/dev/null 2>&1; then
@@ -18,6 +19,9 @@ bench=(dotnet "$(ls -d bench/SocketShell.Bench/bin/Release/net*/ | head -1)Socke
 
 echo "== $(date -u '+%F %T') UTC; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $(uname -r); $(nmap --version | head -1); $(openssl version)"
 "${bench[@]}" test-port-tls --count 1000 --openssl 1000 --runs 1
-"${bench[@]}" test-port-series --count 5000 --runs "$runs"
+series_out=$("${bench[@]}" test-port-series --count 5000 --runs "$runs")
+printf '%s\n' "$series_out"
+overhead=$(printf '%s\n' "$series_out" | sed -n 's/^== median overhead per attempt vs Socket.Connect loop over [0-9]* runs: \([-0-9.]*\) us.*/\1/p')
+bench_result latency-series-overhead "Test-Port -Count 5000 -Interval 0: overhead per attempt over a Socket.Connect loop, us (median of $runs runs)" "${overhead:-?}" - - "<=20us"
 "${bench[@]}" test-port-udp --count 1000 --runs "$runs"
 echo "== load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -33,6 +33,7 @@ public sealed class TestPortSeriesScenario : IBenchScenario
         await SeriesAsync(endPoint.Port, 200, cancellationToken); // JIT and warm up every path once
         SyncLoop(endPoint, 200);
         await AsyncLoopAsync(endPoint, 200);
+        var overheads = new List<double>(runs);
         for (int run = 0; run < runs; run++)
         {
             (TimeSpan wall, double[] latencies) series = await SeriesAsync(endPoint.Port, count, cancellationToken);
@@ -42,10 +43,14 @@ public sealed class TestPortSeriesScenario : IBenchScenario
             Print("Socket.Connect loop", count, sync);
             Print("await ConnectAsync loop", count, asyncLoop);
             double perSeries = series.wall.TotalMicroseconds / count;
+            overheads.Add(perSeries - (sync.wall.TotalMicroseconds / count));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"== overhead per attempt: series {perSeries:F1} us vs Socket.Connect loop {sync.wall.TotalMicroseconds / count:F1} us = {perSeries - (sync.wall.TotalMicroseconds / count):+0.0;-0.0} us; vs ConnectAsync loop {asyncLoop.wall.TotalMicroseconds / count:F1} us = {perSeries - (asyncLoop.wall.TotalMicroseconds / count):+0.0;-0.0} us"));
         }
 
+        double[] sortedOverheads = [.. overheads.Order()];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"== median overhead per attempt vs Socket.Connect loop over {runs} runs: {sortedOverheads[sortedOverheads.Length / 2]:F1} us (runs: {string.Join(" / ", overheads.Select(o => o.ToString("+0.0;-0.0", CultureInfo.InvariantCulture)))})"));
         stop.Cancel();
         listener.Close();
         try

@@ -256,7 +256,10 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         }
 
         Volatile.Write(ref _socket, socket);
-        RemoteEndPoint = new IPEndPoint(address, job.Port);
+        if (RemoteEndPoint is not IPEndPoint last || last.Port != job.Port || !ReferenceEquals(last.Address, address))
+        {
+            RemoteEndPoint = new IPEndPoint(address, job.Port); // a series reuses its endpoint: no allocation per attempt
+        }
         _start = now;
         Volatile.Write(ref _deadline, deadline);
         long generation = (Volatile.Read(ref _token) & ~StateMask) + (StateMask + 1);
