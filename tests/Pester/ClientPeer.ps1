@@ -21,7 +21,7 @@ function Wait-TestAccept {
         $t = $Listener.AcceptSocketAsync()
         if (-not $t.Wait($left)) { throw "No connection was accepted within $Milliseconds ms." }
         $s = $t.Result
-        if ($null -eq $Client -or $s.RemoteEndPoint.Equals($Client.LocalEndPoint)) {
+        if ($null -eq $Client -or $s.RemoteEndPoint.Equals($Client.GetLocalEndPoint())) {
             $s.ReceiveTimeout = 5000
             return $s
         }

@@ -25,8 +25,10 @@ Describe 'Connect-Socket' -Tag CI {
             $c | Should -BeOfType ([SocketShell.SocketConnection])
             $c.State | Should -Be 'Open'
             $c.ComputerName | Should -Be '127.0.0.1'
-            $c.RemoteEndPoint | Should -Be ([System.Net.IPEndPoint]::new([ipaddress]::Loopback, $port))
-            $c.LocalEndPoint | Should -Be $server.RemoteEndPoint
+            $c.RemoteEndPoint | Should -Be "127.0.0.1:$port"
+            $c.GetRemoteEndPoint() | Should -Be ([System.Net.IPEndPoint]::new([ipaddress]::Loopback, $port))
+            $c.GetLocalEndPoint() | Should -Be $server.RemoteEndPoint
+            $c.LocalEndPoint | Should -Be $server.RemoteEndPoint.ToString()
             $c.ConnectTime | Should -BeOfType ([timespan])
             $c.ConnectTime | Should -BeGreaterThan ([timespan]::Zero)
             $c.ConnectedAt | Should -BeOfType ([datetimeoffset])
@@ -41,13 +43,14 @@ Describe 'Connect-Socket' -Tag CI {
         $c = Connect-Socket localhost $port
         $s1 = Wait-TestAccept $listener $c
         $c.ComputerName | Should -Be 'localhost'
-        [ipaddress]::IsLoopback($c.RemoteEndPoint.Address) | Should -BeTrue
+        [ipaddress]::IsLoopback($c.GetRemoteAddress()) | Should -BeTrue
 
         $v6 = New-TestListener -Address ([ipaddress]::IPv6Loopback)
         try {
             $c6 = Connect-Socket ::1 $v6.LocalEndpoint.Port -AddressFamily IPv6
             $s2 = Wait-TestAccept $v6 $c6
-            $c6.RemoteEndPoint.AddressFamily | Should -Be 'InterNetworkV6'
+            $c6.GetRemoteEndPoint().AddressFamily | Should -Be 'InterNetworkV6'
+            $c6.RemoteEndPoint | Should -Match '^\[::1\]:\d+$'
             Disconnect-Socket $c6
             $s2.Dispose()
         }
@@ -161,7 +164,10 @@ Describe 'Connect-Socket' -Tag CI {
                 $c.IsTls | Should -BeTrue
                 $c.TlsProtocol | Should -BeIn @('Tls12', 'Tls13')
                 $c.CipherSuite | Should -Not -BeNullOrEmpty
-                $c.RemoteCertificate.Thumbprint | Should -Be $cert.Thumbprint
+                $c.GetRemoteCertificate().Thumbprint | Should -Be $cert.Thumbprint
+                $c.CertificateThumbprint | Should -Be $cert.Thumbprint
+                $c.CertificateSubject | Should -Be $cert.Subject
+                ($c | ConvertTo-Json -Depth 4) | Should -Not -Match '"RawData"|"PublicKey"|"IsIPv6Teredo"'
                 $c.CertificateExpires | Should -Be ([datetimeoffset]$cert.NotAfter)
                 'hi' | Send-SocketData $c
                 Wait-Until { $c.BytesReceived -ge 9 }
@@ -193,7 +199,7 @@ Describe 'Connect-Socket' -Tag CI {
             $ps.InvocationStateInfo.State | Should -Be 'Stopped'
             $handle.AsyncWaitHandle.WaitOne(5000) | Should -BeTrue   # completion is signalled just after Stop returns
             Wait-Until { (Get-SocketCount) -eq $before }
-            Get-Socket | Where-Object { $_.RemoteEndPoint.Port -eq $stalled.Port } | Should -BeNullOrEmpty
+            Get-Socket | Where-Object { $_.GetRemoteEndPoint().Port -eq $stalled.Port } | Should -BeNullOrEmpty
         }
         finally { $ps.Dispose(); $stalled.Dispose() }
     }

@@ -25,11 +25,13 @@ Describe 'Get-SystemSocket' -Tag CI {
         $s | Should -BeOfType ([SocketShell.SystemSocket])
         $s.Protocol | Should -Be 'Tcp'
         $s.AddressFamily | Should -Be 'IPv4'
-        $s.LocalAddress | Should -Be ([ipaddress]::Loopback)
+        $s.LocalAddress | Should -BeExactly '127.0.0.1'
+        $s.GetLocalAddress() | Should -Be ([ipaddress]::Loopback)
         $s.State | Should -Be 'Listen'
         $s.ProcessId | Should -Be $PID
         $s.ProcessName | Should -Be $myName
-        $s.LocalEndPoint | Should -BeOfType ([System.Net.IPEndPoint])
+        $s.LocalEndPoint | Should -BeExactly "127.0.0.1:$($s.LocalPort)"
+        $s.GetLocalEndPoint() | Should -BeOfType ([System.Net.IPEndPoint])
         if ($IsLinux) { $s.Inode | Should -BeGreaterThan 0 }
     }
 

@@ -64,3 +64,47 @@ Describe 'Host and port input rules' -Tag CI {
         finally { $l.Stop() }
     }
 }
+
+Describe 'Options that would do nothing are refused or warned about (more cases)' -Tag CI {
+    BeforeAll {
+        $manifest = Join-Path $PSScriptRoot '..' '..' 'out' 'SocketShell' 'SocketShell.psd1'
+        Import-Module $manifest -Force -ErrorAction Stop
+    }
+
+    It 'Start-SocketListener -Mode Discard -CaptureLimit is a ListenerOptionConflict (nothing is kept in Discard mode)' {
+        { Start-SocketListener 0 -Mode Discard -CaptureLimit 10 -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ListenerOptionConflict,SocketShell.Commands.StartSocketListenerCommand'
+        Get-SocketListener | Where-Object Mode -eq 'Discard' | Should -BeNullOrEmpty
+        $ok = Start-SocketListener 0 -Mode Capture -CaptureLimit 10
+        $ok.CaptureLimit | Should -Be 10
+        $ok | Stop-SocketListener
+    }
+
+    It 'Receive-SocketData -Listener -Timeout without -Wait warns that it has no effect, and returns at once' {
+        $l = Start-SocketListener 0
+        try {
+            $null = Receive-SocketData $l -Timeout 30 -WarningVariable w -WarningAction SilentlyContinue
+            $w | Should -HaveCount 1
+            "$w" | Should -Match '-Wait'
+            $null = Receive-SocketData $l -Wait -Timeout 50ms -WarningVariable w2 -WarningAction SilentlyContinue -ErrorAction SilentlyContinue
+            $w2 | Should -BeNullOrEmpty
+        }
+        finally { $l | Stop-SocketListener }
+    }
+
+    It 'Get-SystemSocket filters that cannot match the table asked for are a ParameterConflict, not an empty answer: <_>' -ForEach @(
+        '-Protocol Unix -LocalPort 22', '-Protocol Unix -RemoteAddress 127.0.0.1', '-Protocol Unix -AddressFamily IPv4',
+        '-Path /tmp/x.sock -LocalPort 22', '-Path /tmp/x.sock -Protocol Tcp'
+    ) {
+        $sb = [scriptblock]::Create("Get-SystemSocket $_ -ErrorAction Stop")
+        $sb | Should -Throw -ErrorId 'ParameterConflict,SocketShell.Commands.GetSystemSocketCommand'
+    }
+
+    It 'Get-SystemSocket mixing Unix with TCP keeps the TCP filters for the TCP sockets' -Skip:(-not $IsLinux) {
+        $l = Start-SocketListener 0
+        try {
+            (Get-SystemSocket -Protocol Tcp, Unix -LocalPort $l.Port -Listening).LocalPort | Should -Be $l.Port
+        }
+        finally { $l | Stop-SocketListener }
+    }
+}

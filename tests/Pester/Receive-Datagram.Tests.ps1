@@ -49,7 +49,8 @@ Describe 'Receive-Datagram' -Tag CI {
                 $got.Text | Should -Be 'first', 'second'
                 $got[0].Protocol | Should -Be 'Udp'
                 $got[0].Length | Should -Be 5
-                $got[0].RemoteEndPoint | Should -Be $client.Client.LocalEndPoint
+                $got[0].RemoteEndPoint | Should -Be $client.Client.LocalEndPoint.ToString()
+                $got[0].GetRemoteEndPoint() | Should -Be $client.Client.LocalEndPoint
                 $got[0].LocalEndPoint.ToString() | Should -Be "127.0.0.1:$port"
                 $got[0].Timestamp | Should -BeOfType ([datetimeoffset])
             }
@@ -109,7 +110,7 @@ Describe 'Receive-Datagram' -Tag CI {
             Send-Datagram ::1 $port -Data ([byte[]](0xE9)) | Out-Null
             $rx.Handle.AsyncWaitHandle.WaitOne(10000) | Should -BeTrue
             $rx.Output[0].Text | Should -Be 'é'
-            $rx.Output[0].RemoteEndPoint.AddressFamily | Should -Be 'InterNetworkV6'
+            $rx.Output[0].GetRemoteEndPoint().AddressFamily | Should -Be 'InterNetworkV6'
         }
         finally { $rx.PowerShell.Dispose() }
     }

@@ -27,7 +27,7 @@ Describe 'Receive-SocketData' -Tag CI {
             $m[0].ListenerId | Should -Be $l.Id
             $m[0].ConnectionId | Should -Be 1
             $m[0].Protocol | Should -Be 'Tcp'
-            $m[0].RemoteEndPoint.Port | Should -Be ($c.Client.LocalEndPoint.Port)
+            $m[0].GetRemoteEndPoint().Port | Should -Be ($c.Client.LocalEndPoint.Port)
             Receive-SocketData $l | Should -BeNullOrEmpty
         }
         finally { $c.Dispose() }

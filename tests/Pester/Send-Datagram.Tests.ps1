@@ -51,10 +51,11 @@ Describe 'Send-Datagram' -Tag CI {
             $r.BytesSent | Should -Be 5
             $r.Reply | Should -BeNullOrEmpty
             $r.RoundTripTime | Should -BeNullOrEmpty
-            $r.RemoteEndPoint | Should -Be $peer.Client.LocalEndPoint
+            $r.RemoteEndPoint | Should -Be $peer.Client.LocalEndPoint.ToString()
+            $r.GetRemoteEndPoint() | Should -Be $peer.Client.LocalEndPoint
             $got = Receive-PeerDatagram $peer
             $got.Text | Should -Be 'hello'
-            $got.From | Should -Be $r.LocalEndPoint
+            $got.From | Should -Be $r.GetLocalEndPoint()
         }
         finally { $peer.Dispose() }
     }
@@ -105,7 +106,7 @@ Describe 'Send-Datagram' -Tag CI {
             $r[0].Reply | Should -BeOfType ([SocketShell.SocketMessage])
             $r[0].Reply.Text | Should -Be 'ping'
             $r[0].Reply.Protocol | Should -Be 'Udp'
-            $r[0].Reply.RemoteEndPoint | Should -Be $peer.Client.LocalEndPoint
+            $r[0].Reply.GetRemoteEndPoint() | Should -Be $peer.Client.LocalEndPoint
             $r[0].RoundTripTime | Should -BeOfType ([timespan])
             $r[0].RoundTripTime | Should -BeGreaterThan ([timespan]::Zero)
             $r[1].Status | Should -Be 'Replied'
@@ -141,7 +142,7 @@ Describe 'Send-Datagram' -Tag CI {
         if (-not $script:HasIPv6) { Set-ItResult -Skipped -Because 'IPv6 loopback is not available'; return }
         $r = Send-Datagram ::1 (Get-FreeUdpPort ([ipaddress]::IPv6Loopback)) 'x' -Wait -Timeout 30
         $r.Status | Should -Be 'PortUnreachable'
-        $r.RemoteEndPoint.AddressFamily | Should -Be 'InterNetworkV6'
+        $r.GetRemoteEndPoint().AddressFamily | Should -Be 'InterNetworkV6'
     }
 
     It 'sends 65,507 bytes over IPv4 and refuses 65,508 with DatagramTooLarge before sending' {
@@ -218,7 +219,7 @@ Describe 'Send-Datagram' -Tag CI {
         $source = Get-FreeUdpPort
         try {
             $r = Send-Datagram 127.0.0.1 $peer.Client.LocalEndPoint.Port 'x' -LocalPort $source -Ttl 2
-            $r.LocalEndPoint.Port | Should -Be $source
+            $r.GetLocalEndPoint().Port | Should -Be $source
             (Receive-PeerDatagram $peer).From.Port | Should -Be $source
             $holder = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([ipaddress]::Loopback, $source))
             try {
@@ -260,7 +261,7 @@ Describe 'Send-Datagram' -Tag CI {
             $target = [pscustomobject]@{ ComputerName = '127.0.0.1'; Port = $peer.Client.LocalEndPoint.Port; Data = 'x' }
             ($target | Send-Datagram -Data 'by property').Status | Should -Be 'Sent'
             (Receive-PeerDatagram $peer).Text | Should -Be 'by property'
-            Get-Command Send-Datagram | ForEach-Object { $_.Parameters['ComputerName'].Aliases } | Should -Be 'HostName', 'TargetName', 'IPAddress'
+            Get-Command Send-Datagram | ForEach-Object { $_.Parameters['ComputerName'].Aliases } | Should -Be 'HostName', 'TargetName', 'IPAddress', 'LocalAddress'
         }
         finally { $peer.Dispose() }
     }

@@ -94,7 +94,7 @@ Describe 'Start-SocketListener -Mode Forward' -Tag CI {
         $byConnection.Count | Should -Be 50
         $sentByClient = @{}; foreach ($r in $results) { $sentByClient[$r.Client] = $r.Sent }
         foreach ($conversation in $byConnection) {
-            $client = $conversation.Group[0].RemoteEndPoint.Port
+            $client = $conversation.Group[0].GetRemoteEndPoint().Port
             foreach ($direction in 'ClientToServer', 'ServerToClient') {
                 $ms = [IO.MemoryStream]::new()
                 foreach ($m in $conversation.Group | Where-Object Direction -EQ $direction) { $ms.Write($m.Data, 0, $m.Length) }
@@ -304,15 +304,16 @@ Remove-Module SocketShell
     }
 
     It 'takes IPEndPoint, DnsEndPoint and [IPv6]:port targets, and -ForwardTo implies -Mode Forward' {
-        (Start-SocketListener 0 -ForwardTo ([System.Net.IPEndPoint]::new([ipaddress]::Loopback, 9))).ForwardTo.ToString() | Should -Be '127.0.0.1:9'
-        (Start-SocketListener 0 -ForwardTo ([System.Net.DnsEndPoint]::new('localhost', 9))).ForwardTo.ToString() | Should -Be 'localhost:9'
+        (Start-SocketListener 0 -ForwardTo ([System.Net.IPEndPoint]::new([ipaddress]::Loopback, 9))).ForwardTo | Should -BeExactly '127.0.0.1:9'
+        (Start-SocketListener 0 -ForwardTo ([System.Net.DnsEndPoint]::new('localhost', 9))).ForwardTo | Should -BeExactly 'localhost:9'
         $six = Start-SocketListener 0 -Mode Forward -ForwardTo '[::1]:9'
-        $six.ForwardTo.Host | Should -Be '::1'
+        $six.ForwardTo | Should -BeExactly '[::1]:9'
+        $six.GetForwardTarget().Host | Should -Be '::1'
         $six.Mode | Should -Be 'Forward'
         # A listener that travelled through remoting or a job still formats with its target and gives it back.
         $copy = [System.Management.Automation.PSSerializer]::Deserialize([System.Management.Automation.PSSerializer]::Serialize($six))
         ($copy | Format-Table | Out-String -Width 200) | Should -Match ([regex]::Escape('[::1]:9'))
-        (Start-SocketListener 0 -ForwardTo $copy.ForwardTo).ForwardTo.ToString() | Should -Be '[::1]:9'
+        (Start-SocketListener 0 -ForwardTo $copy.ForwardTo).ForwardTo | Should -BeExactly '[::1]:9'
         ($six | ConvertTo-Csv | Select-Object -Last 1) | Should -Match ([regex]::Escape('"[::1]:9"'))
     }
 

@@ -31,7 +31,8 @@ Describe 'Start-SocketListener' -Tag CI {
         $l.Protocol | Should -Be 'Tcp'
         $l.Mode | Should -Be 'Capture'
         $l.Port | Should -BeGreaterThan 0
-        $l.LocalEndPoint.Address | Should -Be ([ipaddress]::Loopback)
+        $l.GetLocalEndPoint().Address | Should -Be ([ipaddress]::Loopback)
+        $l.LocalEndPoint | Should -BeExactly "127.0.0.1:$($l.Port)"
         $l.Name | Should -Be "tcp-$($l.Port)"
     }
 
@@ -81,7 +82,7 @@ Describe 'Start-SocketListener' -Tag CI {
 
     It 'listens on IPv6 loopback and on Any' {
         $six = Start-SocketListener 0 -Address ::1
-        $six.LocalEndPoint.AddressFamily | Should -Be 'InterNetworkV6'
+        $six.GetLocalEndPoint().AddressFamily | Should -Be 'InterNetworkV6'
         $any = Start-SocketListener 0 -Address Any
         $c = [System.Net.Sockets.TcpClient]::new('127.0.0.1', $any.Port)
         $c.Dispose()

@@ -65,7 +65,8 @@ Describe 'Test-Port' -Tag CI {
         $c = $r | Where-Object Port -EQ $closedPort
         $o.Status | Should -Be 'Open'
         $o.Open | Should -BeTrue
-        $o.RemoteAddress | Should -Be ([ipaddress]::Loopback)
+        $o.RemoteAddress | Should -BeExactly '127.0.0.1'
+        $o.GetRemoteAddress() | Should -Be ([ipaddress]::Loopback)
         $o.Latency | Should -BeOfType ([timespan])
         $c.Status | Should -Be 'Closed'
         $c.Open | Should -BeFalse
@@ -87,7 +88,7 @@ Describe 'Test-Port' -Tag CI {
         try {
             $r = Test-Port localhost $s.LocalEndPoint.Port
             $r.Status | Should -Be 'Open'
-            $r.RemoteAddress | Should -Be $last
+            $r.GetRemoteAddress() | Should -Be $last
         }
         finally { $s.Dispose() }
     }
@@ -340,8 +341,13 @@ HostName,Port
             $r = Test-Port 127.0.0.1 $tls.Port -Tls -ServerName probe.test -ErrorVariable err
             $err | Should -HaveCount 0
             $r.Status | Should -Be 'Open'
-            $r.Certificate | Should -BeOfType ([System.Security.Cryptography.X509Certificates.X509Certificate2])
-            $r.Certificate.Thumbprint | Should -Be $cert.Thumbprint
+            $r.GetCertificate() | Should -BeOfType ([System.Security.Cryptography.X509Certificates.X509Certificate2])
+            $r.CertificateThumbprint | Should -Be $cert.Thumbprint
+            # Rule 5: JSON and CSV carry the certificate's facts, never the certificate object.
+            $json = $r | ConvertTo-Json -Depth 4
+            $json | Should -Not -Match '"RawData"|"PublicKey"|"Extensions"|"IsIPv6Teredo"'
+            $json | Should -Match ('"CertificateThumbprint":\s*"' + $cert.Thumbprint + '"')
+            ($r | ConvertTo-Csv | ConvertFrom-Csv).Subject | Should -Be 'CN=probe.test'
             $r.CertificateExpires | Should -Be ([datetimeoffset]$cert.NotAfter.ToUniversalTime())
             $r.CertificateDaysLeft | Should -BeIn 44, 45
             $r.Subject | Should -Be 'CN=probe.test'
@@ -376,7 +382,8 @@ HostName,Port
             $r = Test-Port 127.0.0.1 $plain.Port -Tls
             $r.Status | Should -Be 'Open'
             $r.TlsError | Should -Not -BeNullOrEmpty
-            $r.Certificate | Should -BeNullOrEmpty
+            $r.GetCertificate() | Should -BeNullOrEmpty
+            $r.CertificateThumbprint | Should -BeNullOrEmpty
             ($r | Out-String) | Should -Match 'TLS failed'
         }
 
@@ -391,7 +398,7 @@ HostName,Port
         }
 
         It 'binds piped hosts with -Tls alone, with -Wait, and UDP with -Quiet' {
-            @('127.0.0.1' | Test-Port -Port $tls.Port -Tls).Certificate.Thumbprint | Should -Be $cert.Thumbprint
+            @('127.0.0.1' | Test-Port -Port $tls.Port -Tls).CertificateThumbprint | Should -Be $cert.Thumbprint
             @('127.0.0.1' | Test-Port -Port $tls.Port -Tls -Wait -WaitTimeout 5s).Status | Should -Be 'Open'
             '127.0.0.1' | Test-Port -Port (Get-FreeUdpPort) -Protocol Udp -Quiet | Should -BeFalse
             @('127.0.0.1' | Test-Port -Port $tls.Port -Count 2 -Interval 0).Attempt | Should -Be @(1, 2)
@@ -402,7 +409,7 @@ HostName,Port
             try {
                 $r = '127.0.0.1', 'localhost' | Test-Port -Port $tls.Port, $closed.LocalEndPoint.Port -Tls -Open
                 $r | Should -HaveCount 2
-                $r.Certificate.Thumbprint | Should -Be @($cert.Thumbprint, $cert.Thumbprint)
+                $r.CertificateThumbprint | Should -Be @($cert.Thumbprint, $cert.Thumbprint)
             }
             finally { $closed.Dispose() }
         }
@@ -410,7 +417,7 @@ HostName,Port
         It 'combines with -Wait: the certificate of a port once it is open' {
             $r = Test-Port 127.0.0.1 $tls.Port -Wait -WaitTimeout 10s -Tls
             $r.Status | Should -Be 'Open'
-            $r.Certificate.Thumbprint | Should -Be $cert.Thumbprint
+            $r.CertificateThumbprint | Should -Be $cert.Thumbprint
         }
 
         It 'refuses TLS options without -Tls, and TCP-only options with -Protocol Udp' {

@@ -371,7 +371,9 @@ Describe 'Get-SystemSocket -Protocol Unix' -Tag CI -Skip:(-not $IsLinux) {
     }
 
     It 'lists no Unix socket for an IP-only filter, and keeps Tcp/Udp the default' {
-        Get-SystemSocket -Protocol Unix -LocalPort 22 | Should -BeNullOrEmpty
+        # Unix alone with a TCP/UDP filter could match nothing: refused (rule 4), not an empty answer.
+        { Get-SystemSocket -Protocol Unix -LocalPort 22 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterConflict,SocketShell.Commands.GetSystemSocketCommand'
+        @(Get-SystemSocket -Protocol Tcp, Unix -LocalPort 22) | Where-Object { $_ -is [SocketShell.UnixSystemSocket] } | Should -BeNullOrEmpty
         @(Get-SystemSocket -Protocol Tcp, Udp) | Where-Object { $_ -is [SocketShell.UnixSystemSocket] } | Should -BeNullOrEmpty
         @(Get-SystemSocket) | Where-Object { $_ -is [SocketShell.UnixSystemSocket] } | Should -BeNullOrEmpty
     }

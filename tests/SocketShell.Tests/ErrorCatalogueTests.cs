@@ -95,6 +95,39 @@ public partial class ErrorCatalogueTests
         }
     }
 
+    [Fact]
+    public void Cmdlets_tell_failures_apart_by_kind_never_by_the_dotnet_exception_type()
+    {
+        // Rule 4: the engine throws SocketShellException(kind); a cmdlet that catches InvalidOperationException,
+        // TimeoutException, PlatformNotSupportedException or an I/O exception to pick an ErrorId is guessing.
+        string[] guesses = ["catch (InvalidOperationException", "catch (TimeoutException", "catch (PlatformNotSupportedException",
+            "catch (IOException", "catch (ListenerNameInUseException", "e is IOException", "e is InvalidOperationException"];
+        foreach (string file in Directory.EnumerateFiles(Path.Combine(ModuleSource, "Commands"), "*.cs"))
+        {
+            string text = File.ReadAllText(file);
+            foreach (string guess in guesses)
+            {
+                Assert.False(text.Contains(guess, StringComparison.Ordinal), $"{Path.GetFileName(file)} has '{guess}': throw a SocketErrorKind from the engine instead");
+            }
+        }
+    }
+
+    [Fact]
+    public void An_id_that_names_an_engine_kind_is_declared_through_the_kind()
+    {
+        // ListenerNotFound, StopTimeout, NotEnoughFreePorts, ...: one spelling, the kind's, so the two cannot drift apart.
+        IReadOnlyList<string> kinds = KindIds();
+        foreach (string id in ModuleIds().Where(kinds.Contains))
+        {
+            Assert.Matches($@"public const string {id} = nameof\(SocketErrorKind\.{id}\);", CatalogueSource);
+        }
+
+        foreach (string required in new[] { "ListenerNameInUse", "ListenerNotFound", "SocketNotFound", "StopTimeout", "NotEnoughFreePorts", "PortRangeUnavailable", "SocketTableUnavailable", "SocketTableNotSupported" })
+        {
+            Assert.Contains(required, kinds);
+        }
+    }
+
     /// <summary>The top-level arguments of a call whose '(' ends just before <paramref name="start"/>.</summary>
     private static List<string> Arguments(string text, int start)
     {

@@ -11,11 +11,38 @@ public sealed class DatagramResult
     /// <summary>The Unix datagram socket path sent to (Send-Datagram -Path); null for UDP.</summary>
     public string? Path { get; set; }
 
-    /// <summary>The address and port the datagram was sent to.</summary>
-    public IPEndPoint? RemoteEndPoint { get; set; }
+    private IPEndPoint? _remote;
+    private IPEndPoint? _local;
+    private string? _remoteText;
+    private string? _localText;
 
-    /// <summary>The local address and port it was sent from (the address is the wildcard when the socket is not connected).</summary>
-    public IPEndPoint? LocalEndPoint { get; set; }
+    /// <summary>The address and port the datagram was sent to, as text (<c>127.0.0.1:53</c>, <c>[::1]:53</c>); null for a Unix socket. <see cref="GetRemoteEndPoint"/> gives the IPEndPoint.</summary>
+    public string? RemoteEndPoint
+    {
+        get => _remoteText ??= EndPointText.Format(_remote);
+        set => (_remote, _remoteText) = (EndPointText.ParseEndPoint(value), value);
+    }
+
+    /// <summary>The local address and port it was sent from, as text (the address is the wildcard when the socket is not connected). <see cref="GetLocalEndPoint"/> gives the IPEndPoint.</summary>
+    public string? LocalEndPoint
+    {
+        get => _localText ??= EndPointText.Format(_local);
+        set => (_local, _localText) = (EndPointText.ParseEndPoint(value), value);
+    }
+
+    /// <summary>The engine's rich value behind <see cref="RemoteEndPoint"/>.</summary>
+    internal IPEndPoint? Remote
+    {
+        get => _remote;
+        set => (_remote, _remoteText) = (value, null);
+    }
+
+    /// <summary>The engine's rich value behind <see cref="LocalEndPoint"/>.</summary>
+    internal IPEndPoint? Local
+    {
+        get => _local;
+        set => (_local, _localText) = (value, null);
+    }
 
     /// <summary>The payload size in bytes (0 for an empty datagram).</summary>
     public int BytesSent { get; set; }
@@ -31,6 +58,15 @@ public sealed class DatagramResult
 
     /// <summary>When the datagram was sent.</summary>
     public DateTimeOffset Timestamp { get; set; }
+
+    /// <summary>The address and port sent to, as an IPEndPoint (null for a Unix socket).</summary>
+    public IPEndPoint? GetRemoteEndPoint() => _remote;
+
+    /// <summary>The address sent to (null for a Unix socket).</summary>
+    public IPAddress? GetRemoteAddress() => _remote?.Address;
+
+    /// <summary>The local address and port sent from, as an IPEndPoint (null when not known).</summary>
+    public IPEndPoint? GetLocalEndPoint() => _local;
 
     /// <inheritdoc/>
     public override string ToString() => $"{ComputerName} {(object?)Path ?? RemoteEndPoint} {Status}";

@@ -26,4 +26,18 @@ public static class EndPointText
             ? $"[{address}]:{portText}"
             : $"{address}:{portText}";
     }
+
+    /// <summary>The text of an endpoint as a user types it (<c>127.0.0.1:80</c>, <c>[::1]:80</c>); null for null.</summary>
+    internal static string? Format(IPEndPoint? endPoint) => endPoint is null ? null : Format(endPoint.Address, endPoint.Port);
+
+    /// <summary>The canonical text of an address (<c>127.0.0.1</c>, <c>::1</c>); null for null.</summary>
+    internal static string? Format(IPAddress? address) => address?.ToString();
+
+    /// <summary>Parses endpoint text back (what the text properties' setters accept); null when it is not an IP endpoint.</summary>
+    internal static IPEndPoint? ParseEndPoint(string? text) =>
+        text is not null && IPEndPoint.TryParse(text.Trim(), out IPEndPoint? endPoint) ? endPoint : null;
+
+    /// <summary>Parses address text back; null when it is not an IP address.</summary>
+    internal static IPAddress? ParseAddress(string? text) =>
+        text is not null && IPAddress.TryParse(text.Trim(), out IPAddress? address) ? address : null;
 }

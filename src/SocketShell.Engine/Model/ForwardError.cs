@@ -21,8 +21,25 @@ public sealed class ForwardError
     /// <summary>The listener's connection (TCP) or peer (UDP) number the failure belongs to.</summary>
     public int? ConnectionId { get; set; }
 
-    /// <summary>The client that was waiting for the upstream, when known.</summary>
-    public IPEndPoint? ClientEndPoint { get; set; }
+    private IPEndPoint? _client;
+    private string? _clientText;
+
+    /// <summary>The client that was waiting for the upstream, when known, as text (<c>127.0.0.1:50123</c>). <see cref="GetClientEndPoint"/> gives the IPEndPoint.</summary>
+    public string? ClientEndPoint
+    {
+        get => _clientText ??= EndPointText.Format(_client);
+        set => (_client, _clientText) = (EndPointText.ParseEndPoint(value), value);
+    }
+
+    /// <summary>The engine's rich value behind <see cref="ClientEndPoint"/>.</summary>
+    internal IPEndPoint? Client
+    {
+        get => _client;
+        set => (_client, _clientText) = (value, null);
+    }
+
+    /// <summary>The client as an IPEndPoint (null when not known or not IP).</summary>
+    public IPEndPoint? GetClientEndPoint() => _client;
 
     /// <summary>The explanation.</summary>
     public string Message { get; set; } = string.Empty;

@@ -15,8 +15,14 @@ public sealed class PortInfo
     /// <summary>Whether the OS reserves or excludes this port.</summary>
     public bool IsReserved { get; set; }
 
-    /// <summary>Service names for the port from the services database (empty when none).</summary>
-    public string[] Services { get; set; } = [];
+    private ServiceNameList _services = ServiceNameList.None;
+
+    /// <summary>Service names for the port from the services database (empty when none); "http, www" as text (Export-Csv).</summary>
+    public IReadOnlyList<string> Services
+    {
+        get => _services;
+        set => _services = value as ServiceNameList ?? new ServiceNameList(value ?? []);
+    }
 
     /// <summary>The protocol the facts (services, availability) were taken for.</summary>
     public PortProtocol Protocol { get; set; }

@@ -12,8 +12,29 @@ public sealed class PortStatus
     /// <summary>The name or address as it was given.</summary>
     public string ComputerName { get; set; } = string.Empty;
 
-    /// <summary>The address that was probed (null for <see cref="PortState.HostNotFound"/>).</summary>
-    public IPAddress? RemoteAddress { get; set; }
+    private IPAddress? _remote;
+    private string? _remoteText;
+    private X509Certificate2? _certificate;
+
+    /// <summary>
+    /// The address that was probed, as text (<c>127.0.0.1</c>, <c>::1</c>); null for
+    /// <see cref="PortState.HostNotFound"/> and Unix sockets. <see cref="GetRemoteAddress"/> gives the IPAddress.
+    /// </summary>
+    public string? RemoteAddress
+    {
+        get => _remoteText ??= EndPointText.Format(_remote);
+        set => (_remote, _remoteText) = (EndPointText.ParseAddress(value), value);
+    }
+
+    /// <summary>The engine's rich value behind <see cref="RemoteAddress"/>.</summary>
+    internal IPAddress? RemoteIP
+    {
+        get => _remote;
+        set => (_remote, _remoteText) = (value, null);
+    }
+
+    /// <summary>The address and port probed, as text (<c>127.0.0.1:22</c>, <c>[::1]:22</c>); null when no address was probed.</summary>
+    public string? RemoteEndPoint => _remote is null ? null : EndPointText.Format(_remote, Port);
 
     /// <summary>The port that was probed (0 for a Unix socket).</summary>
     public int Port { get; set; }
@@ -64,8 +85,19 @@ public sealed class PortStatus
     /// <summary>With -Tls: the cipher suite the handshake agreed on.</summary>
     public TlsCipherSuite? CipherSuite { get; set; }
 
-    /// <summary>With -Tls: the server's certificate, whether or not it validates.</summary>
-    public X509Certificate2? Certificate { get; set; }
+    /// <summary>The engine's value behind <see cref="GetCertificate"/> (and the certificate facts beside it).</summary>
+    internal X509Certificate2? Certificate
+    {
+        get => _certificate;
+        set
+        {
+            _certificate = value;
+            CertificateThumbprint = value?.Thumbprint;
+        }
+    }
+
+    /// <summary>With -Tls: the SHA-1 thumbprint of the server's certificate (hex), as Windows' certificate store shows it.</summary>
+    public string? CertificateThumbprint { get; set; }
 
     /// <summary>With -Tls: the certificate's subject distinguished name.</summary>
     public string? Subject { get; set; }
@@ -103,10 +135,19 @@ public sealed class PortStatus
     /// <summary>The raw bytes behind <see cref="Banner"/>.</summary>
     public byte[]? BannerBytes { get; set; }
 
+    /// <summary>The address probed, as an IPAddress (null when none was).</summary>
+    public IPAddress? GetRemoteAddress() => _remote;
+
+    /// <summary>The address and port probed, as an IPEndPoint (null when no address was).</summary>
+    public IPEndPoint? GetRemoteEndPoint() => _remote is null ? null : new IPEndPoint(_remote, Port);
+
+    /// <summary>With -Tls: the server's certificate, whether or not it validates (null without -Tls or when none was sent).</summary>
+    public X509Certificate2? GetCertificate() => _certificate;
+
     /// <summary>The remote end point as text, e.g. <c>127.0.0.1:22</c> or <c>[::1]:22</c>.</summary>
     public override string ToString() => Path is not null
         ? $"{Path} {Status}"
-        : RemoteAddress is null
+        : _remote is null
         ? string.Create(CultureInfo.InvariantCulture, $"{EndPointText.Format(ComputerName, Port)} {Status}")
-        : string.Create(CultureInfo.InvariantCulture, $"{EndPointText.Format(RemoteAddress, Port)} {Status}");
+        : string.Create(CultureInfo.InvariantCulture, $"{EndPointText.Format(_remote, Port)} {Status}");
 }

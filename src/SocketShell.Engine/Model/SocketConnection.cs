@@ -24,6 +24,9 @@ public sealed class SocketConnection : IDisposable
 
     private readonly Socket _socket;
     private readonly SslStream? _ssl;
+    private readonly IPEndPoint? _remote;
+    private readonly IPEndPoint? _local;
+    private readonly X509Certificate2? _certificate;
     private readonly SocketSessions _sessions;
     private readonly TimeProvider _time;
     private readonly ConnectionLifetime _life;
@@ -46,9 +49,11 @@ public sealed class SocketConnection : IDisposable
         }
         else
         {
-            RemoteEndPoint = (IPEndPoint)socket.RemoteEndPoint!;
-            LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
-            Target = EndPointText.Format(computerName, RemoteEndPoint.Port);
+            _remote = (IPEndPoint)socket.RemoteEndPoint!;
+            _local = (IPEndPoint)socket.LocalEndPoint!;
+            RemoteEndPoint = EndPointText.Format(_remote);
+            LocalEndPoint = EndPointText.Format(_local);
+            Target = EndPointText.Format(computerName, _remote.Port);
         }
 
         ConnectedAt = time.GetLocalNow();
@@ -59,8 +64,14 @@ public sealed class SocketConnection : IDisposable
             ServerName = ssl.TargetHostName;
             TlsProtocol = ssl.SslProtocol;
             CipherSuite = ssl.NegotiatedCipherSuite;
-            RemoteCertificate = ssl.RemoteCertificate as X509Certificate2;
-            CertificateExpires = RemoteCertificate is null ? null : new DateTimeOffset(RemoteCertificate.NotAfter);
+            _certificate = ssl.RemoteCertificate as X509Certificate2;
+            if (_certificate is not null)
+            {
+                CertificateSubject = _certificate.Subject;
+                CertificateIssuer = _certificate.Issuer;
+                CertificateThumbprint = _certificate.Thumbprint;
+                CertificateExpires = new DateTimeOffset(_certificate.NotAfter);
+            }
         }
 
         _life = new ConnectionLifetime(socket, stream, time);
@@ -80,11 +91,11 @@ public sealed class SocketConnection : IDisposable
     /// <summary>The Unix socket path (or '@abstract' name) connected to; null for TCP.</summary>
     public string? Path { get; }
 
-    /// <summary>The peer's address and port; null for a Unix socket (see <see cref="Path"/>).</summary>
-    public IPEndPoint? RemoteEndPoint { get; }
+    /// <summary>The peer's address and port as text (<c>127.0.0.1:80</c>, <c>[::1]:80</c>); null for a Unix socket (see <see cref="Path"/>). <see cref="GetRemoteEndPoint"/> gives the IPEndPoint.</summary>
+    public string? RemoteEndPoint { get; }
 
-    /// <summary>The local address and port; null for a Unix socket.</summary>
-    public IPEndPoint? LocalEndPoint { get; }
+    /// <summary>The local address and port as text; null for a Unix socket. <see cref="GetLocalEndPoint"/> gives the IPEndPoint.</summary>
+    public string? LocalEndPoint { get; }
 
     /// <summary>Open, Closed or Faulted, as of now.</summary>
     public SocketConnectionState State => _life.State;
@@ -119,8 +130,14 @@ public sealed class SocketConnection : IDisposable
     /// <summary>The negotiated cipher suite (TLS only).</summary>
     public TlsCipherSuite? CipherSuite { get; }
 
-    /// <summary>The server's certificate (TLS only).</summary>
-    public X509Certificate2? RemoteCertificate { get; }
+    /// <summary>The subject of the server's certificate (TLS only). <see cref="GetRemoteCertificate"/> gives the certificate.</summary>
+    public string? CertificateSubject { get; }
+
+    /// <summary>The issuer of the server's certificate (TLS only).</summary>
+    public string? CertificateIssuer { get; }
+
+    /// <summary>The SHA-1 thumbprint (hex) of the server's certificate (TLS only).</summary>
+    public string? CertificateThumbprint { get; }
 
     /// <summary>When the server's certificate expires (TLS only).</summary>
     public DateTimeOffset? CertificateExpires { get; }
@@ -130,6 +147,18 @@ public sealed class SocketConnection : IDisposable
 
     /// <summary><c>host:port</c> as the user gave it, for messages and error targets.</summary>
     public string Target { get; }
+
+    /// <summary>The peer's address and port as an IPEndPoint; null for a Unix socket.</summary>
+    public IPEndPoint? GetRemoteEndPoint() => _remote;
+
+    /// <summary>The peer's address; null for a Unix socket.</summary>
+    public IPAddress? GetRemoteAddress() => _remote?.Address;
+
+    /// <summary>The local address and port as an IPEndPoint; null for a Unix socket.</summary>
+    public IPEndPoint? GetLocalEndPoint() => _local;
+
+    /// <summary>The server's certificate (TLS only; null otherwise).</summary>
+    public X509Certificate2? GetRemoteCertificate() => _certificate;
 
     /// <summary>The most unread bytes kept before the reader pauses (tests lower it).</summary>
     internal int BufferLimit
@@ -252,8 +281,8 @@ public sealed class SocketConnection : IDisposable
     {
         Protocol = Protocol,
         SocketId = Id,
-        LocalEndPoint = LocalEndPoint,
-        RemoteEndPoint = RemoteEndPoint,
+        Local = _local,
+        Remote = _remote,
         RemotePath = Path,
     };
 }

@@ -57,4 +57,20 @@ public enum SocketErrorKind
     PathInUse,
     /// <summary>A Unix socket path is not usable: empty, too long for sun_path, or an abstract name where the OS has none.</summary>
     InvalidSocketPath,
+    /// <summary>A listener name already used by a running listener of the session.</summary>
+    ListenerNameInUse,
+    /// <summary>No running listener of the session has that id or name.</summary>
+    ListenerNotFound,
+    /// <summary>No connection of the session has that id.</summary>
+    SocketNotFound,
+    /// <summary>A listener did not finish stopping in time (its listening socket is closed; a connection loop has not ended yet).</summary>
+    StopTimeout,
+    /// <summary>Fewer free ports than asked for in the range searched.</summary>
+    NotEnoughFreePorts,
+    /// <summary>A port range of the system (ephemeral, reserved or excluded) could not be read, or makes no sense.</summary>
+    PortRangeUnavailable,
+    /// <summary>The socket table could not be read (permissions, a missing system library, an I/O failure).</summary>
+    SocketTableUnavailable,
+    /// <summary>This operating system has no socket table source (or none for Unix sockets).</summary>
+    SocketTableNotSupported,
 }

@@ -27,6 +27,8 @@ public sealed class SocketListener
     private ForwardError? _lastForwardError;
     private int _state;
     private Exception? _error;
+    private IPEndPoint? _local;
+    private string? _localText;
 
     private readonly ListenerRegistry _registry;
 
@@ -56,11 +58,14 @@ public sealed class SocketListener
     /// <summary>What it does with received data.</summary>
     public ListenerMode Mode => Options.Mode;
 
-    /// <summary>The address and port it listens on; null for a Unix socket (see <see cref="Path"/>).</summary>
-    public IPEndPoint? LocalEndPoint { get; internal set; }
+    /// <summary>The address and port it listens on, as text (<c>127.0.0.1:8080</c>, <c>[::1]:8080</c>); null for a Unix socket (see <see cref="Path"/>). <see cref="GetLocalEndPoint"/> gives the IPEndPoint.</summary>
+    public string? LocalEndPoint => _localText ??= EndPointText.Format(_local);
+
+    /// <summary>The address it listens on, as text (<c>127.0.0.1</c>, <c>::</c>); null for a Unix socket.</summary>
+    public string? LocalAddress => _local?.Address.ToString();
 
     /// <summary>The port it listens on (the one the OS chose when asked for port 0); 0 for a Unix socket.</summary>
-    public int Port => LocalEndPoint?.Port ?? 0;
+    public int Port => _local?.Port ?? 0;
 
     /// <summary>Listening, Stopped or Faulted.</summary>
     public ListenerState State => (ListenerState)Volatile.Read(ref _state);
@@ -125,8 +130,8 @@ public sealed class SocketListener
     /// <summary>How long a TCP connection may stay silent, or null.</summary>
     public TimeSpan? IdleTimeout => Options.IdleTimeout;
 
-    /// <summary>Forward mode: where clients are relayed to; null in other modes.</summary>
-    public ForwardTarget? ForwardTo => Options.ForwardTo;
+    /// <summary>Forward mode: where clients are relayed to, as text (<c>127.0.0.1:8080</c>, <c>[::1]:8080</c> or a socket path); null in other modes. <see cref="GetForwardTarget"/> gives the ForwardTarget.</summary>
+    public string? ForwardTo => Options.ForwardTo?.ToString();
 
     /// <summary>Forward mode: whether the listener speaks TLS to the upstream.</summary>
     public bool ForwardTls => Options.ForwardTls;
@@ -149,8 +154,17 @@ public sealed class SocketListener
     /// <summary>Forward mode: the latest of <see cref="ForwardFailures"/>, or null.</summary>
     public ForwardError? LastForwardError => Volatile.Read(ref _lastForwardError);
 
-    /// <summary>What stopped it, when <see cref="State"/> is Faulted.</summary>
-    public Exception? Error => Volatile.Read(ref _error);
+    /// <summary>What stopped it, when <see cref="State"/> is Faulted (the message; <see cref="GetError"/> gives the exception); null otherwise.</summary>
+    public string? Error => Volatile.Read(ref _error)?.Message;
+
+    /// <summary>The address and port it listens on, as an IPEndPoint; null for a Unix socket.</summary>
+    public IPEndPoint? GetLocalEndPoint() => _local;
+
+    /// <summary>Forward mode: where clients are relayed to; null in other modes.</summary>
+    public ForwardTarget? GetForwardTarget() => Options.ForwardTo;
+
+    /// <summary>The exception that stopped it, when <see cref="State"/> is Faulted; null otherwise.</summary>
+    public Exception? GetError() => Volatile.Read(ref _error);
 
     internal ListenerOptions Options { get; }
 
@@ -160,6 +174,24 @@ public sealed class SocketListener
 
     /// <summary>Closes the listening socket and every live connection; waits (bounded) until they are closed.</summary>
     public Task StopAsync() => StopCoreAsync(null);
+
+    /// <summary>Like <see cref="StopAsync()"/>, waiting at most <paramref name="timeout"/> for the connections to close.</summary>
+    /// <exception cref="SocketShellException">Kind <see cref="SocketErrorKind.StopTimeout"/>: the listening socket is closed, but a connection had not ended in time.</exception>
+    public async Task StopAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StopCoreAsync(null).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException e)
+        {
+            throw new SocketShellException(
+                SocketErrorKind.StopTimeout,
+                $"The listener '{Name}' stopped listening, but its connections did not all close within {Common.DurationText.Format(timeout)}.",
+                Name,
+                e);
+        }
+    }
 
     /// <summary>
     /// Takes up to <paramref name="maxCount"/> kept messages, oldest first (leaves them kept with
@@ -200,7 +232,7 @@ public sealed class SocketListener
     /// <inheritdoc/>
     public override string ToString() => Name;
 
-    internal void SetLocalEndPoint(IPEndPoint? endPoint) => LocalEndPoint = endPoint;
+    internal void SetLocalEndPoint(IPEndPoint? endPoint) => (_local, _localText) = (endPoint, null);
 
     internal async Task StopCoreAsync(Exception? fault)
     {
@@ -247,7 +279,7 @@ public sealed class SocketListener
             Kind = failure.Kind,
             Target = Options.ForwardTo?.ToString() ?? string.Empty,
             ConnectionId = connectionId,
-            ClientEndPoint = client,
+            Client = client,
             Message = failure.Message,
         });
     }
@@ -271,8 +303,8 @@ public sealed class SocketListener
             Protocol = Protocol,
             ListenerId = Id,
             ConnectionId = connectionId,
-            LocalEndPoint = LocalEndPoint,
-            RemoteEndPoint = remote,
+            Local = _local,
+            Remote = remote,
             Direction = direction,
             LocalPath = Options.Path,
         };

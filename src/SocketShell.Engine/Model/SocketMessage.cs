@@ -13,6 +13,10 @@ public sealed class SocketMessage
 {
     private Encoding _encoding;
     private string? _text;
+    private IPEndPoint? _local;
+    private IPEndPoint? _remote;
+    private string? _localText;
+    private string? _remoteText;
 
     /// <summary>Creates an empty message (for tests and deserialisation).</summary>
     public SocketMessage() : this([], Payload.Utf8NoBom) { }
@@ -52,11 +56,33 @@ public sealed class SocketMessage
     /// </summary>
     public MessageDirection Direction { get; set; }
 
-    /// <summary>Where it arrived.</summary>
-    public IPEndPoint? LocalEndPoint { get; set; }
+    /// <summary>Where it arrived, as text (<c>127.0.0.1:8080</c>, <c>[::1]:8080</c>); null for a Unix socket. <see cref="GetLocalEndPoint"/> gives the IPEndPoint.</summary>
+    public string? LocalEndPoint
+    {
+        get => _localText ??= EndPointText.Format(_local);
+        set => (_local, _localText) = (EndPointText.ParseEndPoint(value), value);
+    }
 
-    /// <summary>Where it came from.</summary>
-    public IPEndPoint? RemoteEndPoint { get; set; }
+    /// <summary>Where it came from, as text (<c>127.0.0.1:50123</c>); null for a Unix socket. <see cref="GetRemoteEndPoint"/> gives the IPEndPoint.</summary>
+    public string? RemoteEndPoint
+    {
+        get => _remoteText ??= EndPointText.Format(_remote);
+        set => (_remote, _remoteText) = (EndPointText.ParseEndPoint(value), value);
+    }
+
+    /// <summary>The engine's rich value behind <see cref="LocalEndPoint"/>.</summary>
+    internal IPEndPoint? Local
+    {
+        get => _local;
+        set => (_local, _localText) = (value, null);
+    }
+
+    /// <summary>The engine's rich value behind <see cref="RemoteEndPoint"/>.</summary>
+    internal IPEndPoint? Remote
+    {
+        get => _remote;
+        set => (_remote, _remoteText) = (value, null);
+    }
 
     /// <summary>Unix sockets: the path (or '@abstract' name) it arrived on, e.g. a listener's socket file; null for IP.</summary>
     public string? LocalPath { get; set; }
@@ -76,6 +102,15 @@ public sealed class SocketMessage
         get => _text ??= _encoding.GetString(Data);
         set => _text = value;
     }
+
+    /// <summary>Where it arrived, as an IPEndPoint (null for a Unix socket).</summary>
+    public IPEndPoint? GetLocalEndPoint() => _local;
+
+    /// <summary>Where it came from, as an IPEndPoint (null for a Unix socket).</summary>
+    public IPEndPoint? GetRemoteEndPoint() => _remote;
+
+    /// <summary>The sender's address (null for a Unix socket), e.g. to reply to it.</summary>
+    public IPAddress? GetRemoteAddress() => _remote?.Address;
 
     /// <summary>Re-decodes <see cref="Text"/> with another encoding.</summary>
     public void SetEncoding(Encoding encoding)

@@ -9,6 +9,10 @@ namespace SocketShell;
 public sealed class SystemSocket
 {
     private ProcessIdList _processIds = ProcessIdList.None;
+    private IPAddress _local = IPAddress.Any;
+    private IPAddress _remote = IPAddress.Any;
+    private string? _localText;
+    private string? _remoteText;
 
     /// <summary>Tcp or Udp.</summary>
     public TransportProtocol Protocol { get; set; }
@@ -16,14 +20,42 @@ public sealed class SystemSocket
     /// <summary>IPv4 or IPv6 (the socket's family; a dual-stack IPv6 socket is IPv6).</summary>
     public IPFamily AddressFamily { get; set; }
 
-    /// <summary>The local address (0.0.0.0 or :: when bound to every address).</summary>
-    public IPAddress LocalAddress { get; set; } = IPAddress.Any;
+    /// <summary>
+    /// The local address as text (<c>127.0.0.1</c>, <c>::1</c>; 0.0.0.0 or :: when bound to every address).
+    /// <see cref="GetLocalAddress"/> gives the IPAddress.
+    /// </summary>
+    public string LocalAddress
+    {
+        get => _localText ??= _local.ToString();
+        set => (_local, _localText) = (EndPointText.ParseAddress(value) ?? IPAddress.Any, value);
+    }
 
     /// <summary>The local port.</summary>
     public int LocalPort { get; set; }
 
-    /// <summary>The remote address (0.0.0.0 or :: when there is no remote end).</summary>
-    public IPAddress RemoteAddress { get; set; } = IPAddress.Any;
+    /// <summary>
+    /// The remote address as text (0.0.0.0 or :: when there is no remote end).
+    /// <see cref="GetRemoteAddress"/> gives the IPAddress.
+    /// </summary>
+    public string RemoteAddress
+    {
+        get => _remoteText ??= _remote.ToString();
+        set => (_remote, _remoteText) = (EndPointText.ParseAddress(value) ?? IPAddress.Any, value);
+    }
+
+    /// <summary>The engine's rich value behind <see cref="LocalAddress"/>.</summary>
+    internal IPAddress LocalIP
+    {
+        get => _local;
+        set => (_local, _localText) = (value ?? IPAddress.Any, null);
+    }
+
+    /// <summary>The engine's rich value behind <see cref="RemoteAddress"/>.</summary>
+    internal IPAddress RemoteIP
+    {
+        get => _remote;
+        set => (_remote, _remoteText) = (value ?? IPAddress.Any, null);
+    }
 
     /// <summary>The remote port (0 when there is no remote end).</summary>
     public int RemotePort { get; set; }
@@ -66,16 +98,28 @@ public sealed class SystemSocket
     /// <summary>The socket's inode number (Linux; 0 for sockets no file refers to, such as TIME-WAIT); null elsewhere.</summary>
     public long? Inode { get; set; }
 
-    /// <summary>The local end as an endpoint.</summary>
-    public IPEndPoint LocalEndPoint => new(LocalAddress, LocalPort);
+    /// <summary>The local end as text (<c>127.0.0.1:22</c>, <c>[::]:22</c>). <see cref="GetLocalEndPoint"/> gives the IPEndPoint.</summary>
+    public string LocalEndPoint => EndPointText.Format(_local, LocalPort);
 
-    /// <summary>The remote end as an endpoint.</summary>
-    public IPEndPoint RemoteEndPoint => new(RemoteAddress, RemotePort);
+    /// <summary>The remote end as text (<c>0.0.0.0:0</c> when there is none). <see cref="GetRemoteEndPoint"/> gives the IPEndPoint.</summary>
+    public string RemoteEndPoint => EndPointText.Format(_remote, RemotePort);
 
     /// <summary>True for a TCP listener or a bound, unconnected UDP socket.</summary>
     public bool IsListening => State is SystemSocketState.Listen or SystemSocketState.Bound;
 
+    /// <summary>The local address as an IPAddress.</summary>
+    public IPAddress GetLocalAddress() => _local;
+
+    /// <summary>The remote address as an IPAddress (the wildcard when there is no remote end).</summary>
+    public IPAddress GetRemoteAddress() => _remote;
+
+    /// <summary>The local end as an IPEndPoint.</summary>
+    public IPEndPoint GetLocalEndPoint() => new(_local, LocalPort);
+
+    /// <summary>The remote end as an IPEndPoint.</summary>
+    public IPEndPoint GetRemoteEndPoint() => new(_remote, RemotePort);
+
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{Protocol} {EndPointText.Format(LocalAddress, LocalPort)} {EndPointText.Format(RemoteAddress, RemotePort)} {State}";
+        $"{Protocol} {LocalEndPoint} {RemoteEndPoint} {State}";
 }

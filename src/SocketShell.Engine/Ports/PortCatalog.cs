@@ -79,7 +79,8 @@ public sealed class PortCatalog
         catch (Exception e) when (e is FormatException or IOException or UnauthorizedAccessException or PlatformNotSupportedException
                                       or System.ComponentModel.Win32Exception or EntryPointNotFoundException or DllNotFoundException)
         {
-            problems.Add(new PortRangeProblem($"The {what} port range could not be read: {e.Message}", e));
+            string message = $"The {what} port range could not be read: {e.Message}";
+            problems.Add(new PortRangeProblem(message, new SocketShellException(SocketErrorKind.PortRangeUnavailable, message, what, e)));
             return [];
         }
     }

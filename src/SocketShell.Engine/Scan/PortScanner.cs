@@ -531,7 +531,7 @@ public sealed class PortScanner : IPortScan
     private static PortStatus StatusOf(ScanJob job, ProbeOutcome outcome) => new()
     {
         ComputerName = job.Request.Name,
-        RemoteAddress = job.Addresses[job.AddressIndex],
+        RemoteIP = job.Addresses[job.AddressIndex],
         Port = job.Port,
         Status = outcome.State switch
         {

@@ -315,7 +315,7 @@ public sealed class UdpPortScanner : IPortScan
             var status = new PortStatus
             {
                 ComputerName = item.Name,
-                RemoteAddress = address,
+                RemoteIP = address,
                 Port = item.Port,
                 Protocol = TransportProtocol.Udp,
             };

@@ -117,7 +117,7 @@ public sealed partial class LinuxSystemSocketSource : ISystemSocketSource
         var unique = new List<SystemSocket>(sockets.Count);
         foreach (SystemSocket s in sockets)
         {
-            if (seen.Add((s.Protocol, s.LocalAddress, s.LocalPort, s.RemoteAddress, s.RemotePort, s.Inode)))
+            if (seen.Add((s.Protocol, s.LocalIP, s.LocalPort, s.RemoteIP, s.RemotePort, s.Inode)))
             {
                 unique.Add(s);
             }

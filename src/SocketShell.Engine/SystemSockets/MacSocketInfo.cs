@@ -75,9 +75,9 @@ internal static class MacSocketInfo
         {
             Protocol = tcp ? TransportProtocol.Tcp : TransportProtocol.Udp,
             AddressFamily = family == AfInet6 ? IPFamily.IPv6 : IPFamily.IPv4,
-            LocalAddress = family == AfInet6 && v4Addresses ? local.MapToIPv6() : local,
+            LocalIP = family == AfInet6 && v4Addresses ? local.MapToIPv6() : local,
             LocalPort = NetworkPort(info, LocalPort),
-            RemoteAddress = family == AfInet6 && v4Addresses ? remote.MapToIPv6() : remote,
+            RemoteIP = family == AfInet6 && v4Addresses ? remote.MapToIPv6() : remote,
             RemotePort = remotePort,
             State = tcp ? MapTcpState(ReadInt(info, TcpState)) : (remotePort == 0 ? SystemSocketState.Bound : SystemSocketState.Connected),
             ReceiveQueue = (uint)ReadInt(info, ReceiveCount),

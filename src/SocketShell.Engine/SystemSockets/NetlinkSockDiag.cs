@@ -137,9 +137,9 @@ internal static class NetlinkSockDiag
         {
             Protocol = protocol,
             AddressFamily = v6 ? IPFamily.IPv6 : IPFamily.IPv4,
-            LocalAddress = local,
+            LocalIP = local,
             LocalPort = localPort,
-            RemoteAddress = remote,
+            RemoteIP = remote,
             RemotePort = remotePort,
             State = LinuxStates.Map(protocol, msg[1]),
             ReceiveQueue = ReadHost32(msg[56..]),

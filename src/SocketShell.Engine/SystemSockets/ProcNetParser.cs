@@ -61,9 +61,9 @@ internal static class ProcNetParser
         {
             Protocol = protocol,
             AddressFamily = family,
-            LocalAddress = local!,
+            LocalIP = local!,
             LocalPort = localPort,
-            RemoteAddress = remote!,
+            RemoteIP = remote!,
             RemotePort = remotePort,
             State = LinuxStates.Map(protocol, state),
             ReceiveQueue = rx,

@@ -62,8 +62,8 @@ public sealed class SystemSocketFilter
             && (!Listening || socket.IsListening)
             && (LocalPort is null || LocalPort.Contains(socket.LocalPort))
             && (RemotePort is null || RemotePort.Contains(socket.RemotePort))
-            && (LocalAddress is null || LocalAddress.Any(a => SameAddress(a, socket.LocalAddress)))
-            && (RemoteAddress is null || RemoteAddress.Any(a => SameAddress(a, socket.RemoteAddress)));
+            && (LocalAddress is null || LocalAddress.Any(a => SameAddress(a, socket.LocalIP)))
+            && (RemoteAddress is null || RemoteAddress.Any(a => SameAddress(a, socket.RemoteIP)));
     }
 
     /// <summary>True when the process filters match (call after the processes were resolved).</summary>

@@ -8,9 +8,22 @@ public static class SystemSocketQuery
     /// that match any filter, and resolves owning processes for those (or for all, when a process
     /// filter needs them) only when <paramref name="resolveProcesses"/> is true.
     /// </summary>
+    /// <exception cref="SocketShellException">Kind <see cref="SocketErrorKind.SocketTableUnavailable"/> when the table cannot be read.</exception>
     public static SystemSocketResult Run(ISystemSocketSource source, IReadOnlyList<SystemSocketFilter> filters, bool resolveProcesses, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
+        try
+        {
+            return RunCore(source, filters, resolveProcesses, cancellationToken);
+        }
+        catch (Exception e) when (SocketTableFailure.IsReadFailure(e))
+        {
+            throw SocketTableFailure.Unavailable(e, source.Name);
+        }
+    }
+
+    private static SystemSocketResult RunCore(ISystemSocketSource source, IReadOnlyList<SystemSocketFilter> filters, bool resolveProcesses, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(filters);
         if (filters.Count == 0)
         {

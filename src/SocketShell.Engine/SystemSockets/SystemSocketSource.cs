@@ -4,6 +4,7 @@ namespace SocketShell.SystemSockets;
 public static class SystemSocketSource
 {
     /// <summary>The source of the running operating system.</summary>
+    /// <exception cref="SocketShellException">Kind <see cref="SocketErrorKind.SocketTableNotSupported"/> on another operating system.</exception>
     public static ISystemSocketSource ForCurrentOS()
     {
         if (OperatingSystem.IsLinux())
@@ -21,6 +22,6 @@ public static class SystemSocketSource
             return new MacSystemSocketSource();
         }
 
-        throw new PlatformNotSupportedException("SocketShell cannot read the socket table of this operating system (Linux, Windows and macOS are supported).");
+        throw SocketTableFailure.NotSupported("SocketShell cannot read the socket table of this operating system (Linux, Windows and macOS are supported).", Environment.OSVersion.Platform.ToString());
     }
 }

@@ -8,10 +8,24 @@ public static class UnixSocketQuery
     /// for those (or for all candidates, when a process filter needs them) when
     /// <paramref name="resolveProcesses"/> is true.
     /// </summary>
+    /// <exception cref="SocketShellException">Kind <see cref="SocketErrorKind.SocketTableUnavailable"/> when the table cannot be read.</exception>
     public static (IReadOnlyList<UnixSystemSocket> Sockets, SocketTable<UnixSystemSocket> Table) Run(
         IUnixSocketSource source, IReadOnlyList<UnixSocketFilter> filters, bool resolveProcesses, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(source);
+        try
+        {
+            return RunCore(source, filters, resolveProcesses, cancellationToken);
+        }
+        catch (Exception e) when (SocketTableFailure.IsReadFailure(e))
+        {
+            throw SocketTableFailure.Unavailable(e, source.Name);
+        }
+    }
+
+    private static (IReadOnlyList<UnixSystemSocket> Sockets, SocketTable<UnixSystemSocket> Table) RunCore(
+        IUnixSocketSource source, IReadOnlyList<UnixSocketFilter> filters, bool resolveProcesses, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(filters);
         if (filters.Count == 0)
         {

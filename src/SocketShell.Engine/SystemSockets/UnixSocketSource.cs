@@ -4,7 +4,7 @@ namespace SocketShell.SystemSockets;
 public static class UnixSocketSource
 {
     /// <summary>The source of the running operating system.</summary>
-    /// <exception cref="PlatformNotSupportedException">
+    /// <exception cref="SocketShellException">Kind <see cref="SocketErrorKind.SocketTableNotSupported"/> on
     /// Windows (it has AF_UNIX sockets but no documented way to list them: netstat does not show them
     /// either) and macOS (its sysctl net.local.*.pcblist tables are not read yet).
     /// </exception>
@@ -17,14 +17,14 @@ public static class UnixSocketSource
 
         if (OperatingSystem.IsWindows())
         {
-            throw new PlatformNotSupportedException("Listing Unix domain sockets is not supported on Windows: Windows offers no documented interface that enumerates AF_UNIX sockets (netstat does not show them either). TCP and UDP sockets can be listed.");
+            throw SocketTableFailure.NotSupported("Listing Unix domain sockets is not supported on Windows: Windows offers no documented interface that enumerates AF_UNIX sockets (netstat does not show them either). TCP and UDP sockets can be listed.", "Unix");
         }
 
         if (OperatingSystem.IsMacOS())
         {
-            throw new PlatformNotSupportedException("Listing Unix domain sockets is not supported on macOS yet (its sysctl net.local pcblist tables are not read by SocketShell; use 'lsof -U'). TCP and UDP sockets can be listed.");
+            throw SocketTableFailure.NotSupported("Listing Unix domain sockets is not supported on macOS yet (its sysctl net.local pcblist tables are not read by SocketShell; use 'lsof -U'). TCP and UDP sockets can be listed.", "Unix");
         }
 
-        throw new PlatformNotSupportedException("SocketShell can list Unix domain sockets on Linux only.");
+        throw SocketTableFailure.NotSupported("SocketShell can list Unix domain sockets on Linux only.", "Unix");
     }
 }

@@ -56,9 +56,9 @@ internal static class WindowsSocketTables
                 {
                     Protocol = TransportProtocol.Tcp,
                     AddressFamily = IPFamily.IPv6,
-                    LocalAddress = new IPAddress(row[..16], r.LocalScopeId),
+                    LocalIP = new IPAddress(row[..16], r.LocalScopeId),
                     LocalPort = Port(r.LocalPort),
-                    RemoteAddress = new IPAddress(row.Slice(24, 16), r.RemoteScopeId),
+                    RemoteIP = new IPAddress(row.Slice(24, 16), r.RemoteScopeId),
                     RemotePort = r.State == 2 ? 0 : Port(r.RemotePort),
                     State = MapTcpState(r.State),
                     ProcessId = Pid(r.OwningPid),
@@ -72,9 +72,9 @@ internal static class WindowsSocketTables
                 {
                     Protocol = TransportProtocol.Tcp,
                     AddressFamily = IPFamily.IPv4,
-                    LocalAddress = new IPAddress(row.Slice(4, 4)),
+                    LocalIP = new IPAddress(row.Slice(4, 4)),
                     LocalPort = Port(r.LocalPort),
-                    RemoteAddress = new IPAddress(row.Slice(12, 4)),
+                    RemoteIP = new IPAddress(row.Slice(12, 4)),
                     RemotePort = listening ? 0 : Port(r.RemotePort), // a listener's remote port is undefined.
                     State = MapTcpState(r.State),
                     ProcessId = Pid(r.OwningPid),
@@ -112,9 +112,9 @@ internal static class WindowsSocketTables
     {
         Protocol = TransportProtocol.Udp,
         AddressFamily = family,
-        LocalAddress = local,
+        LocalIP = local,
         LocalPort = port,
-        RemoteAddress = family == IPFamily.IPv6 ? IPAddress.IPv6Any : IPAddress.Any,
+        RemoteIP = family == IPFamily.IPv6 ? IPAddress.IPv6Any : IPAddress.Any,
         State = SystemSocketState.Bound, // the owner-PID UDP table has no remote end
         ProcessId = pid,
     };

@@ -197,8 +197,8 @@ public sealed class DatagramReceiver : IDisposable
                 return new SocketMessage(buffer.AsSpan(0, length).ToArray(), _options.Encoding, _options.TimeProvider.GetLocalNow())
                 {
                     Protocol = TransportProtocol.Udp,
-                    LocalEndPoint = DatagramAddresses.Normalize(local),
-                    RemoteEndPoint = DatagramAddresses.Normalize(from),
+                    Local = DatagramAddresses.Normalize(local),
+                    Remote = DatagramAddresses.Normalize(from),
                 };
             },
             onMessage,

@@ -198,7 +198,7 @@ public sealed class DatagramSender : IDisposable
         var result = new DatagramResult
         {
             ComputerName = _options.ComputerName,
-            RemoteEndPoint = remote,
+            Remote = remote,
             BytesSent = payload.Length,
             Timestamp = DateTimeOffset.Now,
             Status = DatagramStatus.Sent,
@@ -208,11 +208,11 @@ public sealed class DatagramSender : IDisposable
         if (!await TrySendAsync(socket, remote, payload, cancellationToken).ConfigureAwait(false))
         {
             result.Status = DatagramStatus.PortUnreachable;
-            result.LocalEndPoint = LocalEndPoint;
+            result.Local = LocalEndPoint;
             return result;
         }
 
-        result.LocalEndPoint = LocalEndPoint;
+        result.Local = LocalEndPoint;
         if (!waitForReply)
         {
             return result;
@@ -244,8 +244,8 @@ public sealed class DatagramSender : IDisposable
             result.Reply = new SocketMessage(_replyBuffer.AsSpan(0, received).ToArray(), _options.Encoding)
             {
                 Protocol = TransportProtocol.Udp,
-                RemoteEndPoint = from,
-                LocalEndPoint = result.LocalEndPoint,
+                Remote = from,
+                Local = result.Local,
             };
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

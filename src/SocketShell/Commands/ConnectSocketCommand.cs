@@ -19,12 +19,15 @@ public sealed class ConnectSocketCommand : SocketCmdletBase
     /// <summary>The host to connect to.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = HostSet,
         HelpMessage = "The host to connect to: a DNS name or an IPv4/IPv6 literal.")]
-    [Alias("HostName", "TargetName", "IPAddress")]
+    [Alias("HostName", "TargetName", "IPAddress", "LocalAddress")]
+    [ListeningAddressTransformation]
     [ValidateNotNullOrEmpty]
     public string ComputerName { get; set; } = string.Empty;
 
     /// <summary>The TCP port.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = HostSet, HelpMessage = "The TCP port to connect to (1-65535).")]
+    [Alias("LocalPort")]
+    [PortTransformation]
     [ValidateRange(1, 65535)]
     [ArgumentCompleter(typeof(PortCompleter))]
     public int Port { get; set; }

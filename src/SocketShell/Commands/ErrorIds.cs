@@ -4,7 +4,9 @@ namespace SocketShell.Commands;
 
 /// <summary>
 /// The one catalogue of ErrorIds the module raises, each with its ErrorCategory. Engine failures carry a
-/// <see cref="SocketErrorKind"/> whose name is the id; every other id is a constant here. Messages come
+/// <see cref="SocketErrorKind"/> whose name is the id (the constants below that name a kind are the same
+/// string, for cmdlets that look an id up); every other id is a constant here, for the module's own
+/// parameter checks. Failures are told apart by kind, never by the .NET exception type. Messages come
 /// from Resources/Messages.resx (or the engine's exception). Every id is listed, with its meaning, in
 /// docs/en-US/about_SocketShell.md ("Errors"); SocketShell.Tests.ErrorCatalogueTests fails when an id
 /// is raised but not catalogued or not documented.
@@ -21,7 +23,7 @@ internal static class ErrorIds
     public const string InvalidListenAddress = nameof(InvalidListenAddress);
 
     /// <summary>Listener options that contradict each other or cannot work (e.g. Reply mode without a response).</summary>
-    public const string InvalidListenerOptions = nameof(InvalidListenerOptions);
+    public const string InvalidListenerOptions = nameof(SocketErrorKind.InvalidListenerOptions);
 
     /// <summary>An option that does nothing in the chosen mode (e.g. -Response without -Mode Reply).</summary>
     public const string ListenerOptionConflict = nameof(ListenerOptionConflict);
@@ -30,22 +32,22 @@ internal static class ErrorIds
     public const string InvalidListenerName = nameof(InvalidListenerName);
 
     /// <summary>A TCP-only option given with UDP: a listener option to a UDP listener, a Test-Port probe option with -Protocol Udp.</summary>
-    public const string TcpOnlyParameter = nameof(TcpOnlyParameter);
+    public const string TcpOnlyParameter = nameof(SocketErrorKind.TcpOnlyParameter);
 
     /// <summary>A listener name already used by a running listener of the session.</summary>
-    public const string ListenerNameInUse = nameof(ListenerNameInUse);
+    public const string ListenerNameInUse = nameof(SocketErrorKind.ListenerNameInUse);
 
     /// <summary>No running listener of the session has that id or name.</summary>
-    public const string ListenerNotFound = nameof(ListenerNotFound);
+    public const string ListenerNotFound = nameof(SocketErrorKind.ListenerNotFound);
 
     /// <summary>A wait for messages ended because the listener stopped.</summary>
     public const string ListenerStopped = nameof(ListenerStopped);
 
     /// <summary>A listener did not finish stopping in time.</summary>
-    public const string StopTimeout = nameof(StopTimeout);
+    public const string StopTimeout = nameof(SocketErrorKind.StopTimeout);
 
     /// <summary>No connection of the session has that id.</summary>
-    public const string SocketNotFound = nameof(SocketNotFound);
+    public const string SocketNotFound = nameof(SocketErrorKind.SocketNotFound);
 
     /// <summary>Receive-SocketData waited and nothing (or too little) arrived in time.</summary>
     public const string ReceiveTimeout = nameof(ReceiveTimeout);
@@ -63,19 +65,19 @@ internal static class ErrorIds
     public const string WaitTimeout = nameof(WaitTimeout);
 
     /// <summary>Fewer free ports than asked for in the range.</summary>
-    public const string NotEnoughFreePorts = nameof(NotEnoughFreePorts);
+    public const string NotEnoughFreePorts = nameof(SocketErrorKind.NotEnoughFreePorts);
 
     /// <summary>-Start greater than -End.</summary>
     public const string StartAfterEnd = nameof(StartAfterEnd);
 
     /// <summary>The system's port range could not be read (or makes no sense).</summary>
-    public const string PortRangeUnavailable = nameof(PortRangeUnavailable);
+    public const string PortRangeUnavailable = nameof(SocketErrorKind.PortRangeUnavailable);
 
     /// <summary>The socket table could not be read.</summary>
-    public const string SocketTableUnavailable = nameof(SocketTableUnavailable);
+    public const string SocketTableUnavailable = nameof(SocketErrorKind.SocketTableUnavailable);
 
     /// <summary>This operating system has no socket table source.</summary>
-    public const string SocketTableNotSupported = nameof(SocketTableNotSupported);
+    public const string SocketTableNotSupported = nameof(SocketErrorKind.SocketTableNotSupported);
 
     private static readonly Dictionary<string, ErrorCategory> s_categories = new(StringComparer.Ordinal)
     {
@@ -102,6 +104,16 @@ internal static class ErrorIds
         [nameof(SocketErrorKind.NotASocket)] = ErrorCategory.InvalidArgument,
         [nameof(SocketErrorKind.PathInUse)] = ErrorCategory.ResourceExists,
         [nameof(SocketErrorKind.InvalidSocketPath)] = ErrorCategory.InvalidArgument,
+        [nameof(SocketErrorKind.ListenerNameInUse)] = ErrorCategory.ResourceExists,
+        [nameof(SocketErrorKind.ListenerNotFound)] = ErrorCategory.ObjectNotFound,
+        [nameof(SocketErrorKind.StopTimeout)] = ErrorCategory.OperationTimeout,
+        [nameof(SocketErrorKind.SocketNotFound)] = ErrorCategory.ObjectNotFound,
+        [nameof(SocketErrorKind.NotEnoughFreePorts)] = ErrorCategory.ResourceUnavailable,
+        [nameof(SocketErrorKind.PortRangeUnavailable)] = ErrorCategory.ReadError,
+        [nameof(SocketErrorKind.SocketTableUnavailable)] = ErrorCategory.ReadError,
+        [nameof(SocketErrorKind.SocketTableNotSupported)] = ErrorCategory.NotImplemented,
+        [nameof(SocketErrorKind.ReceiveInProgress)] = ErrorCategory.ResourceBusy,
+        [nameof(SocketErrorKind.FrameTooLong)] = ErrorCategory.LimitsExceeded,
 
         // Module ids.
         [SocketOperationFailed] = ErrorCategory.NotSpecified,
@@ -109,23 +121,13 @@ internal static class ErrorIds
         [InvalidListenAddress] = ErrorCategory.InvalidArgument,
         [ListenerOptionConflict] = ErrorCategory.InvalidArgument,
         [InvalidListenerName] = ErrorCategory.InvalidArgument,
-        [ListenerNameInUse] = ErrorCategory.ResourceExists,
-        [ListenerNotFound] = ErrorCategory.ObjectNotFound,
         [ListenerStopped] = ErrorCategory.OperationStopped,
-        [StopTimeout] = ErrorCategory.OperationTimeout,
-        [SocketNotFound] = ErrorCategory.ObjectNotFound,
         [ReceiveTimeout] = ErrorCategory.OperationTimeout,
-        [nameof(SocketErrorKind.ReceiveInProgress)] = ErrorCategory.ResourceBusy,
         [ReceiveModeConflict] = ErrorCategory.InvalidArgument,
-        [nameof(SocketErrorKind.FrameTooLong)] = ErrorCategory.LimitsExceeded,
         [NewLineConflict] = ErrorCategory.InvalidArgument,
         [ParameterConflict] = ErrorCategory.InvalidArgument,
         [WaitTimeout] = ErrorCategory.OperationTimeout,
-        [NotEnoughFreePorts] = ErrorCategory.ResourceUnavailable,
         [StartAfterEnd] = ErrorCategory.InvalidArgument,
-        [PortRangeUnavailable] = ErrorCategory.ReadError,
-        [SocketTableUnavailable] = ErrorCategory.ReadError,
-        [SocketTableNotSupported] = ErrorCategory.NotImplemented,
     };
 
     /// <summary>The category of <paramref name="errorId"/>; NotSpecified for an id not in the catalogue.</summary>

@@ -86,7 +86,7 @@ public sealed class GetAvailablePortCommand : SocketCmdletBase
             string message = string.Format(
                 CultureInfo.CurrentCulture, Messages.NotEnoughFreePorts,
                 found.Count, Count, Protocol, rangeName, start, end, Address);
-            WriteError(SocketErrors.Record(new InvalidOperationException(message), ErrorIds.NotEnoughFreePorts, rangeName));
+            WriteError(SocketErrors.Record(new SocketShellException(SocketErrorKind.NotEnoughFreePorts, message, rangeName), ErrorIds.NotEnoughFreePorts, rangeName));
         }
     }
 
@@ -114,7 +114,7 @@ public sealed class GetAvailablePortCommand : SocketCmdletBase
         {
             string reason = catalog.Problems.Count > 0 ? catalog.Problems[0].Message : "the operating system did not say.";
             string message = string.Format(CultureInfo.CurrentCulture, Messages.RangeNotAvailable, "Ephemeral", reason);
-            ThrowTerminatingError(SocketErrors.Record(new InvalidOperationException(message), ErrorIds.PortRangeUnavailable, "Ephemeral"));
+            ThrowTerminatingError(SocketErrors.Record(new SocketShellException(SocketErrorKind.PortRangeUnavailable, message, "Ephemeral"), ErrorIds.PortRangeUnavailable, "Ephemeral"));
         }
 
         // Windows may give TCP and UDP different ranges; "Both" takes the ports both have in common.
@@ -123,7 +123,7 @@ public sealed class GetAvailablePortCommand : SocketCmdletBase
         if (end < start)
         {
             string message = string.Format(CultureInfo.CurrentCulture, Messages.RangeNotAvailable, "Ephemeral", "TCP's and UDP's ranges do not overlap.");
-            ThrowTerminatingError(SocketErrors.Record(new InvalidOperationException(message), ErrorIds.PortRangeUnavailable, "Ephemeral"));
+            ThrowTerminatingError(SocketErrors.Record(new SocketShellException(SocketErrorKind.PortRangeUnavailable, message, "Ephemeral"), ErrorIds.PortRangeUnavailable, "Ephemeral"));
         }
 
         return (start, end, "Ephemeral");

@@ -28,6 +28,7 @@ public sealed class GetPortRangeCommand : SocketCmdletBase
     /// <summary>Ports to describe.</summary>
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = PortSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true,
         HelpMessage = "Ports to describe: numbers, lists or ranges such as '8000-8100'.")]
+    [Alias("LocalPort")]
     [PortListTransformation]
     [ValidateRange(0, 65535)]
     [ArgumentCompleter(typeof(PortCompleter))]

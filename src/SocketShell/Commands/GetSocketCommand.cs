@@ -14,7 +14,7 @@ namespace SocketShell.Commands;
 public sealed class GetSocketCommand : SocketCmdletBase
 {
     /// <summary>The connection numbers to get.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true, HelpMessage = "The numbers (Id) of the connections to get; all when omitted.")]
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, HelpMessage = "The numbers (Id) of the connections to get; all when omitted.")]
     [ArgumentCompleter(typeof(SocketIdCompleter))]
     [ValidateNotNullOrEmpty]
     public int[]? Id { get; set; }
@@ -46,7 +46,7 @@ public sealed class GetSocketCommand : SocketCmdletBase
             if (c is null)
             {
                 string message = string.Format(CultureInfo.CurrentCulture, Messages.SocketNotFound, id);
-                WriteError(SocketErrors.Record(new ItemNotFoundException(message), ErrorIds.SocketNotFound, id));
+                WriteError(SocketErrors.Record(new SocketShellException(SocketErrorKind.SocketNotFound, message, id.ToString(CultureInfo.InvariantCulture)), ErrorIds.SocketNotFound, id));
             }
             else if (Matches(c))
             {

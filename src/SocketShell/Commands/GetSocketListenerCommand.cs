@@ -16,7 +16,7 @@ public sealed class GetSocketListenerCommand : SocketCmdletBase
     private const string IdSet = "Id";
 
     /// <summary>Names to get; wildcards allowed.</summary>
-    [Parameter(Position = 0, ParameterSetName = NameSet, ValueFromPipelineByPropertyName = true, HelpMessage = "Names of the listeners to get; wildcards allowed. Without it, every running listener.")]
+    [Parameter(Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true, HelpMessage = "Names of the listeners to get; wildcards allowed. Without it, every running listener.")]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(ListenerNameCompleter))]
     [ValidateNotNullOrEmpty]

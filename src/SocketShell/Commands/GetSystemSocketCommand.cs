@@ -91,6 +91,21 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         WildcardPattern[]? names = ProcessName?.Select(n => WildcardPattern.Get(n, WildcardOptions.IgnoreCase)).ToArray();
         Func<string, bool>? nameMatch = names is null ? null : name => names.Any(p => p.IsMatch(name));
         TransportProtocol[] protocols = Protocol ?? (Path is null ? [TransportProtocol.Tcp, TransportProtocol.Udp] : [TransportProtocol.Unix]);
+
+        // Filters that cannot match anything in the table asked for are refused, not answered with silence.
+        if (Path is not null && !protocols.Contains(TransportProtocol.Unix))
+        {
+            ThrowTerminatingError(SocketErrors.Record(
+                new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.SocketTablePathWithoutUnix, string.Join(",", protocols))),
+                ErrorIds.ParameterConflict, null));
+        }
+
+        if (protocols.All(p => p == TransportProtocol.Unix) && IpOnlyFilters() is string ipOnly)
+        {
+            ThrowTerminatingError(SocketErrors.Record(
+                new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.SocketTableFilterMatchesNothing, ipOnly, Protocol is null ? "-Path" : "-Protocol Unix")),
+                ErrorIds.ParameterConflict, null));
+        }
         if (protocols.Contains(TransportProtocol.Unix))
         {
             // Unix paths are case-sensitive file names; wildcards still apply (WildcardPattern.Escape for literal [ ]).
@@ -128,6 +143,25 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         });
     }
 
+    /// <summary>The TCP/UDP-only filters given, for the message (null when none).</summary>
+    private string? IpOnlyFilters()
+    {
+        var given = new List<string>();
+        foreach ((string name, bool set) in new[]
+        {
+            ("-LocalPort", LocalPort is not null), ("-RemotePort", RemotePort is not null), ("-LocalAddress", LocalAddress is not null),
+            ("-RemoteAddress", RemoteAddress is not null), ("-AddressFamily", MyInvocation.BoundParameters.ContainsKey(nameof(AddressFamily))),
+        })
+        {
+            if (set)
+            {
+                given.Add(name);
+            }
+        }
+
+        return given.Count == 0 ? null : string.Join(", ", given);
+    }
+
     /// <inheritdoc/>
     protected override void EndProcessing()
     {
@@ -149,9 +183,9 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         {
             source = UnixSocketSource.ForCurrentOS();
         }
-        catch (PlatformNotSupportedException e)
+        catch (SocketShellException e)
         {
-            ThrowTerminatingError(SocketErrors.Record(e, ErrorIds.SocketTableNotSupported, "Unix"));
+            ThrowTableError(e);
             return;
         }
 
@@ -161,9 +195,9 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         {
             result = WaitFor(Task.Run(() => UnixSocketQuery.Run(source, _unixFilters, resolveProcesses: true, token), token));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
+        catch (SocketShellException e)
         {
-            ThrowTableUnavailable(e, source.Name);
+            ThrowTableError(e);
             return;
         }
 
@@ -177,9 +211,9 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         {
             source = SystemSocketSource.ForCurrentOS();
         }
-        catch (PlatformNotSupportedException e)
+        catch (SocketShellException e)
         {
-            ThrowTerminatingError(SocketErrors.Record(e, ErrorIds.SocketTableNotSupported, Environment.OSVersion.Platform));
+            ThrowTableError(e);
             return;
         }
 
@@ -189,20 +223,18 @@ public sealed class GetSystemSocketCommand : SocketCmdletBase
         {
             result = WaitFor(Task.Run(() => SystemSocketQuery.Run(source, _filters, resolveProcesses: true, token), token));
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception or DllNotFoundException or EntryPointNotFoundException)
+        catch (SocketShellException e)
         {
-            ThrowTableUnavailable(e, source.Name);
+            ThrowTableError(e);
             return;
         }
 
         WriteTable(result.Sockets, result.Table.Sockets.Count, result.Table.Source, result.Table.SkippedEntries, result.Table.Notes);
     }
 
-    private void ThrowTableUnavailable(Exception e, string sourceName)
-    {
-        string message = string.Format(CultureInfo.CurrentCulture, Messages.SocketTableUnavailable, e.Message);
-        ThrowTerminatingError(SocketErrors.Record(new InvalidOperationException(message, e), ErrorIds.SocketTableUnavailable, sourceName));
-    }
+    /// <summary>SocketTableNotSupported or SocketTableUnavailable (the engine's kinds), as one terminating error.</summary>
+    private void ThrowTableError(SocketShellException e) =>
+        ThrowTerminatingError(SocketErrors.Record(e, e.Kind.ToString(), e.Target));
 
     /// <summary>Says (verbose) what the table held and what it noted, then writes the sockets that matched.</summary>
     private void WriteTable<TSocket>(IReadOnlyList<TSocket> matched, int listed, string source, int skipped, IReadOnlyList<string> notes)

@@ -57,5 +57,5 @@ internal static class ListenerSelection
     }
 
     private static ErrorRecord NotFound(string message, object target) =>
-        SocketErrors.Record(new ItemNotFoundException(message), ErrorIds.ListenerNotFound, target);
+        SocketErrors.Record(new SocketShellException(SocketErrorKind.ListenerNotFound, message, Convert.ToString(target, CultureInfo.InvariantCulture)), ErrorIds.ListenerNotFound, target);
 }

@@ -144,6 +144,11 @@ public sealed class ReceiveSocketDataCommand : SocketCmdletBase
         bool setEncoding = MyInvocation.BoundParameters.ContainsKey(nameof(Encoding));
         int? connection = MyInvocation.BoundParameters.ContainsKey(nameof(Connection)) ? Connection : null;
         bool wait = Wait.IsPresent;
+        if (!wait && MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)))
+        {
+            WriteWarning(Messages.ReceiveTimeoutWithoutWait);
+        }
+
         int waitFor = !wait ? 0 : Count == int.MaxValue ? 1 : Count;
         IReadOnlyList<SocketMessage> messages = WaitFor(Listener.ReceiveAsync(Count, waitFor, connection, Peek, Timeout, CancellationToken));
         foreach (SocketMessage m in messages)

@@ -30,13 +30,15 @@ public sealed class SendDatagramCommand : SocketCmdletBase
     /// <summary>The target host.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = DefaultSet,
         HelpMessage = "The host to send to: a DNS name or an IPv4/IPv6 literal.")]
-    [Alias("HostName", "TargetName", "IPAddress")]
+    [Alias("HostName", "TargetName", "IPAddress", "LocalAddress")]
+    [ListeningAddressTransformation]
     [ValidateNotNullOrEmpty]
     public string ComputerName { get; set; } = string.Empty;
 
     /// <summary>The target port.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true, ParameterSetName = DefaultSet,
         HelpMessage = "The UDP port to send to (1-65535).")]
+    [PortTransformation]
     [ValidateRange(1, 65535)]
     [ArgumentCompleter(typeof(PortCompleter))]
     public int Port { get; set; }

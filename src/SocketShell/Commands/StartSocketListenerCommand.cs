@@ -171,6 +171,12 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
             return;
         }
 
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(CaptureLimit)) && _mode == ListenerMode.Discard)
+        {
+            WriteConflict(Messages.ListenerCaptureLimitWithDiscard);
+            return;
+        }
+
         if (Banner is not null && _mode == ListenerMode.Forward)
         {
             WriteConflict(Messages.ListenerBannerWithForward);
@@ -279,11 +285,8 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
         }
         catch (SocketShellException e)
         {
+            // Every engine failure, ListenerNameInUse included, carries its kind: the id and category come from the catalogue.
             WriteSocketError(e, e.Target ?? target);
-        }
-        catch (ListenerNameInUseException e)
-        {
-            WriteError(SocketErrors.Record(e, ErrorIds.ListenerNameInUse, e.Name));
         }
     }
 

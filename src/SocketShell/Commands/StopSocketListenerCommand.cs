@@ -17,7 +17,7 @@ public sealed class StopSocketListenerCommand : SocketCmdletBase
     private const string InputObjectSet = "InputObject";
 
     /// <summary>Names to stop; wildcards allowed.</summary>
-    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, HelpMessage = "Names of the listeners to stop; wildcards allowed.")]
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = NameSet, ValueFromPipeline = true, HelpMessage = "Names of the listeners to stop; wildcards allowed.")]
     [SupportsWildcards]
     [ArgumentCompleter(typeof(ListenerNameCompleter))]
     [ValidateNotNullOrEmpty]
@@ -61,12 +61,12 @@ public sealed class StopSocketListenerCommand : SocketCmdletBase
 
             try
             {
-                WaitFor(listener.StopAsync().WaitAsync(TimeSpan.FromSeconds(10), CancellationToken));
+                WaitFor(listener.StopAsync(TimeSpan.FromSeconds(10), CancellationToken));
             }
-            catch (TimeoutException e)
+            catch (SocketShellException e)
             {
-                // The listening socket is closed; some connection loop has not ended yet.
-                WriteError(SocketErrors.Record(e, ErrorIds.StopTimeout, listener.Name));
+                // StopTimeout: the listening socket is closed; some connection loop has not ended yet.
+                WriteError(SocketErrors.Record(e, e.Kind.ToString(), listener.Name));
                 continue;
             }
 

@@ -25,8 +25,20 @@ public sealed class PortListTransformationAttribute : ArgumentTransformationAttr
 
         if (!IsPortLike(value))
         {
+            // An object that carries a port (PortInfo from Get-AvailablePort, a SocketListener, a
+            // PortStatus), or an array of them, gives its Port: Test-Port 127.0.0.1 (Get-AvailablePort).
+            if (PortTransformationAttribute.PortOf(value) is int port)
+            {
+                return new[] { port };
+            }
+
+            if (value is object[] carriers && carriers.Length > 0 && Array.TrueForAll(carriers, c => PortTransformationAttribute.PortOf(c) is not null))
+            {
+                return Array.ConvertAll(carriers, c => PortTransformationAttribute.PortOf(c)!.Value);
+            }
+
             // Not ours to judge (e.g. a whole pipeline object): let the binder refuse it and try the
-            // object's Port property instead.
+            // object's properties instead.
             return inputData;
         }
 

@@ -20,13 +20,13 @@ public class ClientConnectTests
             Assert.Equal(SocketConnectionState.Open, client.State);
             Assert.True(client.Id > 0);
             Assert.Equal("127.0.0.1", client.ComputerName);
-            Assert.Equal(new IPEndPoint(IPAddress.Loopback, Peer.PortOf(listener)), client.RemoteEndPoint);
-            Assert.Equal(server.RemoteEndPoint, client.LocalEndPoint);
+            Assert.Equal(new IPEndPoint(IPAddress.Loopback, Peer.PortOf(listener)), client.GetRemoteEndPoint());
+            Assert.Equal(server.RemoteEndPoint, client.GetLocalEndPoint());
             Assert.True(client.ConnectTime > TimeSpan.Zero);
             Assert.InRange(client.ConnectedAt, DateTimeOffset.Now.AddMinutes(-1), DateTimeOffset.Now);
             Assert.False(client.IsTls);
             Assert.Null(client.TlsProtocol);
-            Assert.Null(client.RemoteCertificate);
+            Assert.Null(client.GetRemoteCertificate());
             Assert.Equal(0, client.BytesSent);
             Assert.Equal(0, client.BytesReceived);
             Assert.Same(client, _sessions.Get(client.Id));
@@ -43,7 +43,7 @@ public class ClientConnectTests
         using (client)
         using (server)
         {
-            Assert.Equal(AddressFamily.InterNetworkV6, client.RemoteEndPoint!.AddressFamily);
+            Assert.Equal(AddressFamily.InterNetworkV6, client.GetRemoteEndPoint()!.AddressFamily);
             Assert.Equal($"[::1]:{Peer.PortOf(listener)}", client.Target);
         }
     }
@@ -58,7 +58,7 @@ public class ClientConnectTests
         v6.Start();
         using SocketConnection client = await SocketClient.ConnectAsync(Peer.Options("localhost", port), _sessions, CancellationToken.None).WaitAsync(Peer.Bound);
         Assert.Equal(SocketConnectionState.Open, client.State);
-        Assert.True(IPAddress.IsLoopback(client.RemoteEndPoint!.Address));
+        Assert.True(IPAddress.IsLoopback(client.GetRemoteEndPoint()!.Address));
         Assert.Equal("localhost", client.ComputerName);
     }
 
@@ -81,7 +81,7 @@ public class ClientConnectTests
         SocketConnectOptions options = Peer.Options("localhost", port);
         options.Resolver = resolver.Resolve;
         using SocketConnection client = await SocketClient.ConnectAsync(options, _sessions, CancellationToken.None).WaitAsync(Peer.Bound);
-        Assert.Equal(listening, client.RemoteEndPoint!.Address);
+        Assert.Equal(listening, client.GetRemoteEndPoint()!.Address);
         Assert.Equal(1, resolver.Calls);
     }
 
@@ -136,13 +136,13 @@ public class ClientConnectTests
     {
         using StalledListener stalled = await StalledListener.CreateAsync();
         var options = Peer.Options("127.0.0.1", stalled.Port, TimeSpan.FromMinutes(1));
-        int before = _sessions.GetAll().Count(c => c.RemoteEndPoint?.Port == stalled.Port);
+        int before = _sessions.GetAll().Count(c => c.GetRemoteEndPoint()?.Port == stalled.Port);
         using var cts = new CancellationTokenSource();
         Task<SocketConnection> connect = SocketClient.ConnectAsync(options, _sessions, cts.Token);
         Assert.False(connect.IsCompleted);
         cts.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connect.WaitAsync(Peer.Bound));
-        Assert.Equal(before, _sessions.GetAll().Count(c => c.RemoteEndPoint?.Port == stalled.Port));
+        Assert.Equal(before, _sessions.GetAll().Count(c => c.GetRemoteEndPoint()?.Port == stalled.Port));
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public class ClientConnectTests
         options.NoDelay = true;
         options.KeepAlive = true;
         using SocketConnection client = await SocketClient.ConnectAsync(options, _sessions, CancellationToken.None).WaitAsync(Peer.Bound);
-        using Socket server = await Peer.AcceptFromAsync(listener, client.LocalEndPoint!);
+        using Socket server = await Peer.AcceptFromAsync(listener, client.GetLocalEndPoint()!);
         Assert.True(client.Socket.NoDelay);
         Assert.NotEqual(0, (int)client.Socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.KeepAlive)!);
     }

@@ -22,7 +22,7 @@ public sealed class ClientTimeTests : IDisposable
         SocketConnectOptions options = Peer.Options("127.0.0.1", Peer.PortOf(listener));
         options.TimeProvider = _clock;
         SocketConnection client = await SocketClient.ConnectAsync(options, _sessions, CancellationToken.None).WaitAsync(Peer.Bound);
-        return (client, await Peer.AcceptFromAsync(listener, client.LocalEndPoint!));
+        return (client, await Peer.AcceptFromAsync(listener, client.GetLocalEndPoint()!));
     }
 
     [Fact]

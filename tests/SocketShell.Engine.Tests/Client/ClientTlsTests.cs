@@ -70,7 +70,7 @@ public sealed class ClientTlsTests : IDisposable
             Assert.Equal(tls.SslProtocol, client.TlsProtocol);
             Assert.Contains(client.TlsProtocol, new SslProtocols?[] { SslProtocols.Tls12, SslProtocols.Tls13 });
             Assert.Equal(tls.NegotiatedCipherSuite, client.CipherSuite);
-            Assert.Equal(_certificate.Thumbprint, client.RemoteCertificate!.Thumbprint);
+            Assert.Equal(_certificate.Thumbprint, client.GetRemoteCertificate()!.Thumbprint);
             Assert.Equal(new DateTimeOffset(_certificate.NotAfter), client.CertificateExpires);
 
             // Application data both ways, counted before encryption.

@@ -86,7 +86,7 @@ internal static class Peer
     public static async Task<(SocketConnection Client, Socket Server)> ConnectPairAsync(TcpListener listener, string host = "127.0.0.1", SocketSessions? sessions = null)
     {
         SocketConnection client = await SocketClient.ConnectAsync(Options(host, PortOf(listener)), sessions ?? new SocketSessions(), CancellationToken.None).WaitAsync(Bound);
-        return (client, await AcceptFromAsync(listener, client.LocalEndPoint!));
+        return (client, await AcceptFromAsync(listener, client.GetLocalEndPoint()!));
     }
 
     public static async Task SendAsync(Socket socket, string text)

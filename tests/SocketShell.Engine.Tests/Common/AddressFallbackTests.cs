@@ -59,7 +59,7 @@ public class AddressFallbackTests
         int i = 0;
         while (true)
         {
-            var status = new PortStatus { Port = 1, Status = outcomes[i], RemoteAddress = new IPAddress(new byte[] { 127, 0, 0, (byte)(i + 1) }) };
+            var status = new PortStatus { Port = 1, Status = outcomes[i], RemoteIP = new IPAddress(new byte[] { 127, 0, 0, (byte)(i + 1) }) };
             bool answered = status.Status == PortState.Open;
             if (answered)
             {
@@ -78,6 +78,6 @@ public class AddressFallbackTests
         }
 
         Assert.Equal(expected, result.Status);
-        Assert.Equal(new IPAddress(new byte[] { 127, 0, 0, (byte)(fromAddress + 1) }), result.RemoteAddress);
+        Assert.Equal(new IPAddress(new byte[] { 127, 0, 0, (byte)(fromAddress + 1) }), result.GetRemoteAddress());
     }
 }

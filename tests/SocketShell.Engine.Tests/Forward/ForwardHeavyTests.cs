@@ -60,8 +60,8 @@ public sealed class ForwardHeavyTests
             Assert.Equal(clients, conversations.Count);
             foreach (IGrouping<int?, SocketMessage> conversation in conversations)
             {
-                EndPoint client = conversation.First().RemoteEndPoint!;
-                Assert.All(conversation, m => Assert.Equal(client, m.RemoteEndPoint));
+                EndPoint client = conversation.First().GetRemoteEndPoint()!;
+                Assert.All(conversation, m => Assert.Equal(client, m.GetRemoteEndPoint()));
                 byte[] expected = SHA256.HashData(sent[client]);
                 Assert.Equal(expected, SHA256.HashData(conversation.Where(m => m.Direction == MessageDirection.ClientToServer).SelectMany(m => m.Data).ToArray()));
                 Assert.Equal(expected, SHA256.HashData(conversation.Where(m => m.Direction == MessageDirection.ServerToClient).SelectMany(m => m.Data).ToArray()));
@@ -92,7 +92,7 @@ public sealed class ForwardHeavyTests
                 Assert.Equal(new byte[] { 1, 2, 3 }, await RoundTripAsync(c, [1, 2, 3]));
                 var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
                 clients.Add(peer);
-                peer.Connect(udp.LocalEndPoint!);
+                peer.Connect(udp.GetLocalEndPoint()!);
                 await peer.SendAsync(new byte[] { 9 }, SocketFlags.None);
                 Assert.Equal(1, await peer.ReceiveAsync(new byte[8], SocketFlags.None).WaitAsync(Bound));
             }

@@ -38,7 +38,7 @@ internal static class ForwardTestHelpers
             configure?.Invoke(o);
         });
 
-    public static ForwardTarget TargetOf(SocketListener l) => l.Path is { } path ? ForwardTarget.Parse(path) : ForwardTarget.FromEndPoint(l.LocalEndPoint!);
+    public static ForwardTarget TargetOf(SocketListener l) => l.Path is { } path ? ForwardTarget.Parse(path) : ForwardTarget.FromEndPoint(l.GetLocalEndPoint()!);
 
     /// <summary>Sends <paramref name="data"/> and reads the same number of bytes back, both at once (so neither side's buffers fill).</summary>
     public static async Task<byte[]> RoundTripAsync(Socket s, byte[] data)

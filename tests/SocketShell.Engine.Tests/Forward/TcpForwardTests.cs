@@ -35,7 +35,7 @@ public sealed class TcpForwardTests
                 ["ClientToServer HELO\r\n", "ServerToClient 250 ok\r\n", "ClientToServer QUIT\r\n"],
                 kept.Select(m => $"{m.Direction} {m.Text}"));
             Assert.All(kept, m => Assert.Equal(kept[0].ConnectionId, m.ConnectionId));
-            Assert.All(kept, m => Assert.Equal(c.LocalEndPoint, m.RemoteEndPoint));
+            Assert.All(kept, m => Assert.Equal(c.LocalEndPoint, m.GetRemoteEndPoint()));
             // A peer can read the bytes before the relay's send completion has counted them: wait (bounded).
             Assert.True(await EventuallyAsync(() => l.BytesReceived == 12 && l.UpstreamBytesSent == 12 && l.UpstreamBytesReceived == 8 && l.BytesSent == 8),
                 $"counters: received {l.BytesReceived}, upstream sent {l.UpstreamBytesSent}, upstream received {l.UpstreamBytesReceived}, sent {l.BytesSent}");

@@ -18,7 +18,7 @@ public sealed class UdpForwardTests
         {
             var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
             s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            s.Connect(l.LocalEndPoint!);
+            s.Connect(l.GetLocalEndPoint()!);
             return s;
         }).ToArray();
         try
@@ -76,7 +76,7 @@ public sealed class UdpForwardTests
         SocketListener echo = Start(ListenerMode.Echo, TransportProtocol.Udp);
         SocketListener l = StartForward(TargetOf(echo), TransportProtocol.Udp, o => o.IdleTimeout = TimeSpan.FromSeconds(1));
         using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        peer.Connect(l.LocalEndPoint!);
+        peer.Connect(l.GetLocalEndPoint()!);
         try
         {
             byte[] buffer = new byte[16];
@@ -106,7 +106,7 @@ public sealed class UdpForwardTests
         closed.Dispose(); // nobody reads that port now: the kernel answers ICMP port unreachable
         SocketListener l = StartForward(target, TransportProtocol.Udp);
         using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        peer.Connect(l.LocalEndPoint!);
+        peer.Connect(l.GetLocalEndPoint()!);
         try
         {
             await peer.SendAsync("anyone?"u8.ToArray(), SocketFlags.None);

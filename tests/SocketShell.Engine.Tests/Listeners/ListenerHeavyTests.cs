@@ -181,7 +181,7 @@ public sealed class ListenerAllocationTests
         {
             // A client that never went asynchronous: its blocking calls allocate nothing themselves.
             using var c = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            c.Connect(l.LocalEndPoint!);
+            c.Connect(l.GetLocalEndPoint()!);
             c.ReceiveTimeout = 20_000;
             byte[] data = new byte[1024];
             byte[] back = new byte[1024];
@@ -219,7 +219,7 @@ public sealed class ListenerAllocationTests
         try
         {
             using var c = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-            c.Connect(l.LocalEndPoint!);
+            c.Connect(l.GetLocalEndPoint()!);
             c.ReceiveTimeout = 20_000;
             byte[] data = new byte[512];
             byte[] back = new byte[2048];

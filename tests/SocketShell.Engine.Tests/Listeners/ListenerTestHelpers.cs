@@ -19,10 +19,10 @@ internal static class ListenerTestHelpers
 
     public static async Task<Socket> ConnectAsync(SocketListener listener)
     {
-        var socket = new Socket(listener.LocalEndPoint!.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        var socket = new Socket(listener.GetLocalEndPoint()!.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            await socket.ConnectAsync(listener.LocalEndPoint).WaitAsync(Bound);
+            await socket.ConnectAsync(listener.GetLocalEndPoint()!).WaitAsync(Bound);
             return socket;
         }
         catch

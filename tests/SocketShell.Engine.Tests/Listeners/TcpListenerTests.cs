@@ -16,7 +16,7 @@ public sealed class TcpListenerTests
         try
         {
             Assert.Equal(ListenerState.Listening, l.State);
-            Assert.Equal(IPAddress.Loopback, l.LocalEndPoint!.Address);
+            Assert.Equal(IPAddress.Loopback, l.GetLocalEndPoint()!.Address);
             Assert.True(l.Port > 0);
             using Socket c = await ConnectAsync(l);
             await c.SendAsync(Encoding.UTF8.GetBytes("hello"), SocketFlags.None);
@@ -26,7 +26,7 @@ public sealed class TcpListenerTests
             Assert.Equal(l.Id, m.ListenerId);
             Assert.Equal(1, m.ConnectionId);
             Assert.Equal(TransportProtocol.Tcp, m.Protocol);
-            Assert.Equal(c.LocalEndPoint, m.RemoteEndPoint);
+            Assert.Equal(c.LocalEndPoint, m.GetRemoteEndPoint());
             Assert.Equal(l.LocalEndPoint, m.LocalEndPoint);
             Assert.Equal(5, l.BytesReceived);
             Assert.Equal(5, l.CapturedBytes);
@@ -335,7 +335,9 @@ public sealed class TcpListenerTests
             b = registry.Start(new ListenerOptions { Port = a.Port, Address = IPAddress.IPv6Loopback });
             Assert.Equal($"tcp-{a.Port}-2", b.Name);
             Assert.Same(a, registry.Find(a.Name.ToUpperInvariant()));
-            Assert.Throws<ListenerNameInUseException>(() => registry.Start(new ListenerOptions { Name = a.Name }));
+            var inUse = Assert.Throws<ListenerNameInUseException>(() => registry.Start(new ListenerOptions { Name = a.Name }));
+            Assert.Equal(SocketErrorKind.ListenerNameInUse, inUse.Kind);
+            Assert.Equal(a.Name, inUse.Target);
             c = registry.Start(new ListenerOptions { Protocol = TransportProtocol.Udp, Port = a.Port });
             Assert.Equal($"udp-{a.Port}", c.Name);
             Assert.True(b.Id > a.Id && c.Id > b.Id);
@@ -361,7 +363,7 @@ public sealed class TcpListenerTests
         SocketListener l = Start(configure: o => o.Address = null);
         try
         {
-            Assert.Equal(IPAddress.IPv6Any, l.LocalEndPoint!.Address);
+            Assert.Equal(IPAddress.IPv6Any, l.GetLocalEndPoint()!.Address);
             using var v4 = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
             await v4.ConnectAsync(IPAddress.Loopback, l.Port).WaitAsync(Bound);
             await v4.SendAsync(new byte[] { 4 }, SocketFlags.None);
@@ -369,8 +371,8 @@ public sealed class TcpListenerTests
             await v6.ConnectAsync(IPAddress.IPv6Loopback, l.Port).WaitAsync(Bound);
             await v6.SendAsync(new byte[] { 6 }, SocketFlags.None);
             IReadOnlyList<SocketMessage> got = await l.ReceiveAsync(int.MaxValue, 2, null, false, Bound, CancellationToken.None);
-            Assert.Equal(IPAddress.Loopback, got.Single(m => m.Data[0] == 4).RemoteEndPoint!.Address);
-            Assert.Equal(IPAddress.IPv6Loopback, got.Single(m => m.Data[0] == 6).RemoteEndPoint!.Address);
+            Assert.Equal(IPAddress.Loopback, got.Single(m => m.Data[0] == 4).GetRemoteEndPoint()!.Address);
+            Assert.Equal(IPAddress.IPv6Loopback, got.Single(m => m.Data[0] == 6).GetRemoteEndPoint()!.Address);
         }
         finally
         {

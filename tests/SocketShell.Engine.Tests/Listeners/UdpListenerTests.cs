@@ -11,8 +11,8 @@ public sealed class UdpListenerTests
 {
     private static Socket Sender(SocketListener l)
     {
-        var s = new Socket(l.LocalEndPoint!.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        s.Connect(l.LocalEndPoint);
+        var s = new Socket(l.GetLocalEndPoint()!.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+        s.Connect(l.GetLocalEndPoint()!);
         return s;
     }
 
@@ -40,8 +40,8 @@ public sealed class UdpListenerTests
             IReadOnlyList<SocketMessage> got = await l.ReceiveAsync(int.MaxValue, 3, null, false, Bound, CancellationToken.None);
             Assert.Equal(["one", "two", ""], got.Select(m => m.Text));
             Assert.Equal([1, 2, 1], got.Select(m => m.ConnectionId ?? 0));
-            Assert.Equal(a.LocalEndPoint, got[0].RemoteEndPoint);
-            Assert.Equal(b.LocalEndPoint, got[1].RemoteEndPoint);
+            Assert.Equal(a.LocalEndPoint, got[0].GetRemoteEndPoint());
+            Assert.Equal(b.LocalEndPoint, got[1].GetRemoteEndPoint());
             Assert.All(got, m => Assert.Equal(TransportProtocol.Udp, m.Protocol));
             Assert.Equal(2, l.ConnectionCount);
             Assert.Equal(0, l.ActiveConnections);
@@ -170,7 +170,7 @@ public sealed class UdpListenerLoadTests
             async Task<(int Matched, int Mismatched)> Run(int senderId)
             {
                 using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                s.Connect(l.LocalEndPoint!);
+                s.Connect(l.GetLocalEndPoint()!);
                 byte[] send = new byte[Size];
                 byte[] recv = new byte[2048];
                 int matched = 0, mismatched = 0, next = 0;
@@ -226,7 +226,7 @@ public sealed class UdpListenerLoadTests
             async Task<int> Blast(int senderId)
             {
                 using var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-                s.Connect(l.LocalEndPoint!);
+                s.Connect(l.GetLocalEndPoint()!);
                 byte[] send = new byte[Size];
                 int sent = 0;
                 for (int i = 0; i < perSender; i++)

@@ -46,6 +46,9 @@ public sealed class LinuxPortRangeSourceTests : IDisposable
         Assert.Empty(catalog.Reserved);
         PortRangeProblem problem = Assert.Single(catalog.Problems);
         Assert.Contains("ip_local_port_range", problem.Message, StringComparison.Ordinal);
+        var typed = Assert.IsType<SocketShellException>(problem.Exception);
+        Assert.Equal(SocketErrorKind.PortRangeUnavailable, typed.Kind);
+        Assert.NotNull(typed.InnerException);
         Assert.Equal(3, catalog.All.Count()); // the IANA ranges are still there
     }
 

@@ -26,7 +26,7 @@ public class PortScannerTests
         PortStatus c = run.Results.Single(r => r.Status.Port == closedPort).Status;
         Assert.Equal(PortState.Open, o.Status);
         Assert.True(o.Open);
-        Assert.Equal(address, o.RemoteAddress);
+        Assert.Equal(address, o.GetRemoteAddress());
         Assert.Equal(host, o.ComputerName);
         Assert.NotNull(o.Latency);
         Assert.Equal(PortState.Closed, c.Status);
@@ -60,7 +60,7 @@ public class PortScannerTests
         ScanRun run = await RunAsync(new PortScanOptions(), s => s.Add("localhost", [port]));
         PortStatus status = run.Single();
         Assert.Equal(PortState.Open, status.Status);
-        Assert.Equal(last, status.RemoteAddress);
+        Assert.Equal(last, status.GetRemoteAddress());
         Assert.Equal("localhost", status.ComputerName);
     }
 
@@ -77,12 +77,12 @@ public class PortScannerTests
         Assert.Equal(2, run.Results.Count);
         PortStatus found = run.Results.Single(r => r.Pair == 0).Status;
         Assert.Equal(PortState.Open, found.Status);
-        Assert.Equal(IPAddress.Loopback, found.RemoteAddress);
+        Assert.Equal(IPAddress.Loopback, found.GetRemoteAddress());
 
         // Closed everywhere: one result, the first refusal (::1).
         PortStatus refused = run.Results.Single(r => r.Pair == 1).Status;
         Assert.Equal(PortState.Closed, refused.Status);
-        Assert.Equal(IPAddress.IPv6Loopback, refused.RemoteAddress);
+        Assert.Equal(IPAddress.IPv6Loopback, refused.GetRemoteAddress());
     }
 
     [Fact]
@@ -114,8 +114,8 @@ public class PortScannerTests
 
         Assert.Equal(2, run.Results.Count);
         Assert.All(run.Results, r => Assert.Equal(0, r.Pair));
-        Assert.Equal(PortState.Open, run.Results.Single(r => r.Status.RemoteAddress!.Equals(IPAddress.Loopback)).Status.Status);
-        Assert.NotEqual(PortState.Open, run.Results.Single(r => r.Status.RemoteAddress!.Equals(IPAddress.IPv6Loopback)).Status.Status);
+        Assert.Equal(PortState.Open, run.Results.Single(r => r.Status.GetRemoteAddress()!.Equals(IPAddress.Loopback)).Status.Status);
+        Assert.NotEqual(PortState.Open, run.Results.Single(r => r.Status.GetRemoteAddress()!.Equals(IPAddress.IPv6Loopback)).Status.Status);
     }
 
     [Theory]
@@ -179,7 +179,7 @@ public class PortScannerTests
         Assert.Equal([0L, 2, 3], pairs);
         Assert.Equal(p1, run.Results.Single(r => r.Pair == 0).Status.Port);
         Assert.Equal(PortState.Open, run.Results.Single(r => r.Pair == 1).Status.Status);
-        Assert.Equal(IPAddress.IPv6Loopback, run.Results.Single(r => r.Pair == 2).Status.RemoteAddress);
+        Assert.Equal(IPAddress.IPv6Loopback, run.Results.Single(r => r.Pair == 2).Status.GetRemoteAddress());
         Assert.Equal(PortState.Open, run.Results.Single(r => r.Pair == 3).Status.Status);
     }
 

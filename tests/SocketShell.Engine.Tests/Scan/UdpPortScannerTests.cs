@@ -209,7 +209,7 @@ public sealed class UdpPortScannerTests
         {
             PortStatus s = Assert.Single(await ScanAsync(new PortScanOptions { Payload = [1, 2, 3] }, "localhost", [echo.Port]));
             Assert.Equal(PortState.Open, s.Status);
-            Assert.Equal(IPAddress.Loopback, s.RemoteAddress);
+            Assert.Equal(IPAddress.Loopback, s.GetRemoteAddress());
         }
         finally
         {

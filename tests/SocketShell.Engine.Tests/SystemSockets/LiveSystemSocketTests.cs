@@ -95,7 +95,7 @@ public class LiveSystemSocketTests
             Assert.Equal(expected.Order(), found.Select(s => (s.Protocol, s.LocalPort, s.RemotePort, s.State)).Order());
             Assert.All(found, s =>
             {
-                Assert.Equal(ip, s.LocalAddress);
+                Assert.Equal(ip, s.GetLocalAddress());
                 Assert.Equal(ip.AddressFamily == AddressFamily.InterNetworkV6 ? IPFamily.IPv6 : IPFamily.IPv4, s.AddressFamily);
                 Assert.Equal(s_pid, s.ProcessId);
                 Assert.Contains(s_pid, s.ProcessIds);

@@ -52,11 +52,11 @@ public class NetlinkSockDiagTests
         Assert.Equal(2, list.Count);
         SystemSocket a = list[0];
         Assert.Equal((IPFamily.IPv4, IPAddress.Loopback, 8080, IPAddress.Any, 0, SystemSocketState.Listen),
-            (a.AddressFamily, a.LocalAddress, a.LocalPort, a.RemoteAddress, a.RemotePort, a.State));
+            (a.AddressFamily, a.GetLocalAddress(), a.LocalPort, a.GetRemoteAddress(), a.RemotePort, a.State));
         Assert.Equal((3L, 128L, 1000, 4242L), (a.ReceiveQueue!.Value, a.SendQueue!.Value, a.UserId!.Value, a.Inode!.Value));
         SystemSocket b = list[1];
         Assert.Equal((IPFamily.IPv6, IPAddress.IPv6Loopback, 443, IPAddress.Parse("::ffff:127.0.0.1"), 50000, SystemSocketState.Established),
-            (b.AddressFamily, b.LocalAddress, b.LocalPort, b.RemoteAddress, b.RemotePort, b.State));
+            (b.AddressFamily, b.GetLocalAddress(), b.LocalPort, b.GetRemoteAddress(), b.RemotePort, b.State));
     }
 
     [Fact]

@@ -58,9 +58,9 @@ public class OtherOsTableTests
         List<SystemSocket> rows = WindowsSocketTables.ParseTcp(table, ipv6: false, ref skipped);
         Assert.Equal(0, skipped);
         Assert.Equal(3, rows.Count);
-        Assert.Equal((IPAddress.Loopback, 8080, 0, SystemSocketState.Listen, (int?)1234), (rows[0].LocalAddress, rows[0].LocalPort, rows[0].RemotePort, rows[0].State, rows[0].ProcessId));
+        Assert.Equal((IPAddress.Loopback, 8080, 0, SystemSocketState.Listen, (int?)1234), (rows[0].GetLocalAddress(), rows[0].LocalPort, rows[0].RemotePort, rows[0].State, rows[0].ProcessId));
         Assert.Equal((IPAddress.Parse("10.1.2.3"), 50000, IPAddress.Parse("192.168.0.9"), 443, SystemSocketState.Established, (int?)99),
-            (rows[1].LocalAddress, rows[1].LocalPort, rows[1].RemoteAddress, rows[1].RemotePort, rows[1].State, rows[1].ProcessId));
+            (rows[1].GetLocalAddress(), rows[1].LocalPort, rows[1].GetRemoteAddress(), rows[1].RemotePort, rows[1].State, rows[1].ProcessId));
         Assert.Equal((SystemSocketState.TimeWait, (int?)null), (rows[2].State, rows[2].ProcessId));
     }
 
@@ -79,8 +79,8 @@ public class OtherOsTableTests
         int skipped = 0;
         SystemSocket s = Assert.Single(WindowsSocketTables.ParseTcp(t6, ipv6: true, ref skipped));
         Assert.Equal((IPFamily.IPv6, IPAddress.IPv6Loopback, 8443, 60000, SystemSocketState.CloseWait, (int?)4321),
-            (s.AddressFamily, s.LocalAddress, s.LocalPort, s.RemotePort, s.State, s.ProcessId));
-        Assert.Equal(7, s.RemoteAddress.ScopeId);
+            (s.AddressFamily, s.GetLocalAddress(), s.LocalPort, s.RemotePort, s.State, s.ProcessId));
+        Assert.Equal(7, s.GetRemoteAddress().ScopeId);
 
         byte[] u4 = new byte[4 + 12 + 12];
         Dword(u4, 0, 5); // claims 5 rows, holds 2
@@ -100,7 +100,7 @@ public class OtherOsTableTests
         Dword(u6, 4 + 20, NetworkPort(123));
         Dword(u6, 4 + 24, 55);
         SystemSocket u = Assert.Single(WindowsSocketTables.ParseUdp(u6, ipv6: true, ref skipped));
-        Assert.Equal((IPAddress.IPv6Loopback, 123, IPAddress.IPv6Any, (int?)55), (u.LocalAddress, u.LocalPort, u.RemoteAddress, u.ProcessId));
+        Assert.Equal((IPAddress.IPv6Loopback, 123, IPAddress.IPv6Any, (int?)55), (u.GetLocalAddress(), u.LocalPort, u.GetRemoteAddress(), u.ProcessId));
 
         skipped = 0;
         Assert.Empty(WindowsSocketTables.ParseUdp([1, 2], ipv6: false, ref skipped));
@@ -144,18 +144,18 @@ public class OtherOsTableTests
         SystemSocket? tcp = MacSocketInfo.Parse(MacSocket(2, 2, 1, [127, 0, 0, 1], 8080, [127, 0, 0, 1], 50000, 4, 77));
         Assert.NotNull(tcp);
         Assert.Equal((TransportProtocol.Tcp, IPFamily.IPv4, IPAddress.Loopback, 8080, 50000, SystemSocketState.Established),
-            (tcp.Protocol, tcp.AddressFamily, tcp.LocalAddress, tcp.LocalPort, tcp.RemotePort, tcp.State));
+            (tcp.Protocol, tcp.AddressFamily, tcp.GetLocalAddress(), tcp.LocalPort, tcp.RemotePort, tcp.State));
         Assert.Equal((10L, 20L, 501), (tcp.ReceiveQueue!.Value, tcp.SendQueue!.Value, tcp.UserId!.Value));
         Assert.Equal(77UL, MacSocketInfo.ReadHandle(MacSocket(2, 2, 1, [127, 0, 0, 1], 8080, [127, 0, 0, 1], 50000, 4, 77)));
 
         SystemSocket? listen6 = MacSocketInfo.Parse(MacSocket(30, 2, 2, IPAddress.IPv6Loopback.GetAddressBytes(), 443, new byte[16], 0, 1, 1));
         Assert.NotNull(listen6);
         Assert.Equal((IPFamily.IPv6, IPAddress.IPv6Loopback, 443, IPAddress.IPv6Any, SystemSocketState.Listen),
-            (listen6.AddressFamily, listen6.LocalAddress, listen6.LocalPort, listen6.RemoteAddress, listen6.State));
+            (listen6.AddressFamily, listen6.GetLocalAddress(), listen6.LocalPort, listen6.GetRemoteAddress(), listen6.State));
 
         SystemSocket? mapped = MacSocketInfo.Parse(MacSocket(30, 2, 1, [127, 0, 0, 1], 9000, [127, 0, 0, 1], 9001, 10, 2));
         Assert.NotNull(mapped);
-        Assert.Equal((IPAddress.Parse("::ffff:127.0.0.1"), SystemSocketState.TimeWait), (mapped.LocalAddress, mapped.State));
+        Assert.Equal((IPAddress.Parse("::ffff:127.0.0.1"), SystemSocketState.TimeWait), (mapped.GetLocalAddress(), mapped.State));
 
         SystemSocket? udp = MacSocketInfo.Parse(MacSocket(2, 1, 1, [127, 0, 0, 1], 5353, [0, 0, 0, 0], 0, 0, 3));
         Assert.NotNull(udp);

@@ -24,12 +24,12 @@ public class ProcNetParserTests
 
         SystemSocket listener = sockets[0];
         Assert.Equal((IPAddress.Loopback, 49519, IPAddress.Any, 0, SystemSocketState.Listen, 423940L),
-            (listener.LocalAddress, listener.LocalPort, listener.RemoteAddress, listener.RemotePort, listener.State, listener.Inode));
+            (listener.GetLocalAddress(), listener.LocalPort, listener.GetRemoteAddress(), listener.RemotePort, listener.State, listener.Inode));
         Assert.Equal(IPFamily.IPv4, listener.AddressFamily);
         Assert.Equal(TransportProtocol.Tcp, listener.Protocol);
         Assert.Equal(0, listener.UserId);
         Assert.Equal(2024, sockets[1].LocalPort);
-        Assert.Equal(IPAddress.Any, sockets[1].LocalAddress);
+        Assert.Equal(IPAddress.Any, sockets[1].GetLocalAddress());
 
         Assert.Equal((56386, 49519, SystemSocketState.Established), (sockets[2].LocalPort, sockets[2].RemotePort, sockets[2].State));
         Assert.Equal((SystemSocketState.FinWait2, 0L), (sockets[3].State, sockets[3].Inode));
@@ -49,14 +49,14 @@ public class ProcNetParserTests
         Assert.Equal(7, sockets.Count);
         Assert.All(sockets, s => Assert.Equal(IPFamily.IPv6, s.AddressFamily));
 
-        Assert.Equal((IPAddress.IPv6Loopback, 54643, IPAddress.IPv6Any, SystemSocketState.Listen), (sockets[0].LocalAddress, sockets[0].LocalPort, sockets[0].RemoteAddress, sockets[0].State));
-        Assert.Equal((IPAddress.IPv6Any, 51311), (sockets[1].LocalAddress, sockets[1].LocalPort));
+        Assert.Equal((IPAddress.IPv6Loopback, 54643, IPAddress.IPv6Any, SystemSocketState.Listen), (sockets[0].GetLocalAddress(), sockets[0].LocalPort, sockets[0].GetRemoteAddress(), sockets[0].State));
+        Assert.Equal((IPAddress.IPv6Any, 51311), (sockets[1].GetLocalAddress(), sockets[1].LocalPort));
 
         SystemSocket mapped = sockets[4];
-        Assert.Equal(IPAddress.Parse("::ffff:127.0.0.1"), mapped.LocalAddress);
-        Assert.True(mapped.LocalAddress.IsIPv4MappedToIPv6);
+        Assert.Equal(IPAddress.Parse("::ffff:127.0.0.1"), mapped.GetLocalAddress());
+        Assert.True(mapped.GetLocalAddress().IsIPv4MappedToIPv6);
         Assert.Equal((51311, 34596, SystemSocketState.Established), (mapped.LocalPort, mapped.RemotePort, mapped.State));
-        Assert.Equal((IPAddress.IPv6Loopback, 59598, SystemSocketState.TimeWait), (sockets[6].LocalAddress, sockets[6].LocalPort, sockets[6].State));
+        Assert.Equal((IPAddress.IPv6Loopback, 59598, SystemSocketState.TimeWait), (sockets[6].GetLocalAddress(), sockets[6].LocalPort, sockets[6].State));
     }
 
     [Fact]
@@ -72,7 +72,7 @@ public class ProcNetParserTests
         Assert.All(v4, s => Assert.Equal(TransportProtocol.Udp, s.Protocol));
 
         Assert.Equal(2, v6.Count);
-        Assert.Equal((IPAddress.IPv6Loopback, 55166, 51833, SystemSocketState.Connected), (v6[0].LocalAddress, v6[0].LocalPort, v6[0].RemotePort, v6[0].State));
+        Assert.Equal((IPAddress.IPv6Loopback, 55166, 51833, SystemSocketState.Connected), (v6[0].GetLocalAddress(), v6[0].LocalPort, v6[0].RemotePort, v6[0].State));
         Assert.Equal((51833, SystemSocketState.Bound, 423957L), (v6[1].LocalPort, v6[1].State, v6[1].Inode));
         Assert.True(v6[1].IsListening);
     }
@@ -93,9 +93,9 @@ public class ProcNetParserTests
         for (int n = 1; n <= 12; n++)
         {
             SystemSocket s = sockets[n - 1];
-            Assert.Equal(IPAddress.Parse($"10.0.0.{n}"), s.LocalAddress);
+            Assert.Equal(IPAddress.Parse($"10.0.0.{n}"), s.GetLocalAddress());
             Assert.Equal(8000 + n, s.LocalPort);
-            Assert.Equal((IPAddress.Parse("192.168.1.2"), 443), (s.RemoteAddress, s.RemotePort));
+            Assert.Equal((IPAddress.Parse("192.168.1.2"), 443), (s.GetRemoteAddress(), s.RemotePort));
             Assert.Equal((n * 16L, (long)n, 1000, 700000L + n), (s.SendQueue!.Value, s.ReceiveQueue!.Value, s.UserId!.Value, s.Inode!.Value));
         }
     }
@@ -122,12 +122,12 @@ public class ProcNetParserTests
         SystemSocket? s = ProcNetParser.ParseLine(
             "0: 7F000001:1F90 C0A80102:01BB 01 00000000:00000000 00:00000000 00000000 0 0 42 1", TransportProtocol.Tcp, IPFamily.IPv4, littleEndian: false);
         Assert.NotNull(s);
-        Assert.Equal((IPAddress.Loopback, 8080, IPAddress.Parse("192.168.1.2"), 443), (s.LocalAddress, s.LocalPort, s.RemoteAddress, s.RemotePort));
+        Assert.Equal((IPAddress.Loopback, 8080, IPAddress.Parse("192.168.1.2"), 443), (s.GetLocalAddress(), s.LocalPort, s.GetRemoteAddress(), s.RemotePort));
 
         SystemSocket? v6 = ProcNetParser.ParseLine(
             "0: 00000000000000000000000000000001:0016 00000000000000000000000000000000:0000 0A 00000000:00000000 00:00000000 00000000 0 0 43 1", TransportProtocol.Tcp, IPFamily.IPv6, littleEndian: false);
         Assert.NotNull(v6);
-        Assert.Equal((IPAddress.IPv6Loopback, 22), (v6.LocalAddress, v6.LocalPort));
+        Assert.Equal((IPAddress.IPv6Loopback, 22), (v6.GetLocalAddress(), v6.LocalPort));
     }
 
     [Fact]

@@ -33,10 +33,10 @@ public class SystemSocketFilterTests
 
     private static SystemSocket S(TransportProtocol p, string local, int lport, int rport, SystemSocketState state) => new()
     {
-        RemoteAddress = local.Contains(':', StringComparison.Ordinal) ? IPAddress.IPv6Any : IPAddress.Any,
+        RemoteIP = local.Contains(':', StringComparison.Ordinal) ? IPAddress.IPv6Any : IPAddress.Any,
         Protocol = p,
         AddressFamily = IPAddress.Parse(local).AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? IPFamily.IPv6 : IPFamily.IPv4,
-        LocalAddress = IPAddress.Parse(local),
+        LocalIP = IPAddress.Parse(local),
         LocalPort = lport,
         RemotePort = rport,
         State = state,
@@ -111,5 +111,29 @@ public class SystemSocketFilterTests
         t.Add(S(TransportProtocol.Tcp, "127.0.0.1", 80, 0, SystemSocketState.Listen));
         t[^1].Inode = t[0].Inode;
         Assert.Equal(6, LinuxSystemSocketSource.Deduplicate(t).Count);
+    }
+
+    private sealed class UnreadableSource(Exception failure) : ISystemSocketSource
+    {
+        public string Name => "unreadable";
+
+        public SocketTable<SystemSocket> ReadTable(SystemSocketScope scope, CancellationToken cancellationToken) => throw failure;
+
+        public void ResolveProcesses(IReadOnlyList<SystemSocket> list, CancellationToken cancellationToken) { }
+    }
+
+    [Fact]
+    public void A_table_that_cannot_be_read_is_a_typed_SocketTableUnavailable_failure()
+    {
+        foreach (Exception cause in new Exception[] { new IOException("gone"), new UnauthorizedAccessException("no"), new DllNotFoundException("libproc") })
+        {
+            var e = Assert.Throws<SocketShellException>(() => SystemSocketQuery.Run(new UnreadableSource(cause), [], false, CancellationToken.None));
+            Assert.Equal(SocketErrorKind.SocketTableUnavailable, e.Kind);
+            Assert.Equal("unreadable", e.Target);
+            Assert.Same(cause, e.InnerException);
+        }
+
+        // A bug is not a read failure: it is not dressed up as one.
+        Assert.Throws<InvalidOperationException>(() => SystemSocketQuery.Run(new UnreadableSource(new InvalidOperationException("bug")), [], false, CancellationToken.None));
     }
 }

@@ -39,8 +39,8 @@ public class DatagramReceiverTests
         Assert.All(messages, m =>
         {
             Assert.Equal(TransportProtocol.Udp, m.Protocol);
-            Assert.Equal(receiver.LocalEndPoint, m.LocalEndPoint);
-            Assert.Equal(client.EndPoint(), m.RemoteEndPoint);
+            Assert.Equal(receiver.LocalEndPoint, m.GetLocalEndPoint());
+            Assert.Equal(client.EndPoint(), m.GetRemoteEndPoint());
             Assert.Equal(6, m.Length);
             Assert.InRange(m.Timestamp, before, DateTimeOffset.Now);
         });
@@ -217,8 +217,8 @@ public class DatagramReceiverTests
             Assert.Equal(DatagramReceiveEnd.CountReached, await run.WaitAsync(UdpTestPeer.Bound));
             SocketMessage m = Assert.Single(messages);
             Assert.Equal("to the group", m.Text);
-            Assert.Equal(IPAddress.Loopback, m.RemoteEndPoint?.Address);
-            Assert.Equal(receiver.LocalEndPoint.Port, m.LocalEndPoint?.Port);
+            Assert.Equal(IPAddress.Loopback, m.GetRemoteEndPoint()?.Address);
+            Assert.Equal(receiver.LocalEndPoint.Port, m.GetLocalEndPoint()?.Port);
         }
     }
 
