@@ -42,6 +42,8 @@ public sealed class PortScanner : IPortScan
     private readonly ServiceDatabase _services = ServiceDatabase.System;
     private readonly Stack<ProbeSlot> _parked = new();
     private readonly Stack<ProbeSlot> _spares = new();
+    private readonly ITimer? _intervalTimer;
+    private long _intervalTimerDue = long.MaxValue;
     private int _retired;
     private int _stageSockets;
     private int _pendingResolutions;
@@ -105,6 +107,13 @@ public sealed class PortScanner : IPortScan
         // scheduling), between 1 ms and 10 ms.
         SweepInterval = TimeSpan.FromTicks(Math.Clamp(_options.Timeout.Ticks / 100, TimeSpan.TicksPerMillisecond, TimeSpan.TicksPerMillisecond * 10));
         DeadlineSweeper.Register(this);
+        if (_options.IsSeries && _options.Interval > TimeSpan.Zero)
+        {
+            // A series' next attempt starts on a timer of the scan's clock set for its due time, not at the
+            // next deadline sweep (every 1-10 ms): the sweep stays as the backstop.
+            _intervalTimer = _time.CreateTimer(static s => ((PortScanner)s!).OnIntervalTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
         _stopRegistration = _stop.Token.UnsafeRegister(static s => ((PortScanner)s!).AbortAll(), this);
     }
 
@@ -241,6 +250,7 @@ public sealed class PortScanner : IPortScan
 
         _stopRegistration.Dispose();
         DeadlineSweeper.Unregister(this);
+        _intervalTimer?.Dispose();
         _stop.Dispose();
     }
 
@@ -517,6 +527,7 @@ public sealed class PortScanner : IPortScan
                 lock (_gate)
                 {
                     _queues.Delay(job, due);
+                    ArmIntervalTimerLocked(due);
                 }
             }
         }
@@ -526,6 +537,41 @@ public sealed class PortScanner : IPortScan
         }
 
         return null;
+    }
+
+    /// <summary>Sets the interval timer for <paramref name="due"/> (timestamp ticks) unless it is already set for earlier.</summary>
+    private void ArmIntervalTimerLocked(long due)
+    {
+        if (_intervalTimer is null || due >= _intervalTimerDue || _finished)
+        {
+            return;
+        }
+
+        _intervalTimerDue = due;
+        long left = Math.Max(0, due - _time.GetTimestamp());
+        long ticks = (long)Math.Ceiling(left * ((double)TimeSpan.TicksPerSecond / _time.TimestampFrequency)); // never early
+        _intervalTimer.Change(TimeSpan.FromTicks(ticks), Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnIntervalTimer()
+    {
+        lock (_gate)
+        {
+            _intervalTimerDue = long.MaxValue;
+        }
+
+        Sweep(); // starts the attempts now due
+        lock (_gate)
+        {
+            if (!_stopping)
+            {
+                long next = _queues.EarliestDue();
+                if (next != long.MaxValue)
+                {
+                    ArmIntervalTimerLocked(next);
+                }
+            }
+        }
     }
 
     private static PortStatus StatusOf(ScanJob job, ProbeOutcome outcome) => new()
@@ -697,6 +743,7 @@ public sealed class PortScanner : IPortScan
         }
 
         DeadlineSweeper.Unregister(this);
+        _intervalTimer?.Dispose();
         if (_fault is not null)
         {
             _completion.TrySetException(_fault);
