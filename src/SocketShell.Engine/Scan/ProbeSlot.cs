@@ -117,6 +117,14 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
 
     protected override void OnCompleted(SocketAsyncEventArgs e)
     {
+        // Claim the attempt for this completion before looking whether it was finished inline: the
+        // starting thread may be claiming it at this very moment (TryFinishInline), and exactly one wins.
+        long token = Volatile.Read(ref _token);
+        if ((token & StateMask) == Connecting)
+        {
+            Interlocked.CompareExchange(ref _token, (token & ~StateMask) | Done, token);
+        }
+
         if ((Volatile.Read(ref _token) & StateMask) == Inline)
         {
             // The late completion of an attempt already reported inline: its socket is closed, the
@@ -293,7 +301,7 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
 
         if (pending)
         {
-            if (_owner.SeriesInline && TryFinishInline(socket, out outcome))
+            if (_owner.SeriesInline && TryFinishInline(socket, generation | Connecting, out outcome))
             {
                 successor = _owner.TakeOver(this);
                 return true;
@@ -314,8 +322,9 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
     /// the 2-core build machine): the latency then ends when the handshake was seen complete, not when a
     /// thread got round to it. Only a clean "connected" counts (writable, no error): anything else, or a
     /// sweep or cancellation that claimed the attempt first, goes the usual way through the completion.
+    /// <paramref name="token"/> is the state word this attempt started with.
     /// </summary>
-    private bool TryFinishInline(Socket socket, out ProbeOutcome outcome)
+    private bool TryFinishInline(Socket socket, long token, out ProbeOutcome outcome)
     {
         outcome = default;
         try
@@ -330,10 +339,11 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
             return false;
         }
 
-        long token = Volatile.Read(ref _token);
-        if ((token & StateMask) != Connecting || Interlocked.CompareExchange(ref _token, (token & ~StateMask) | Inline, token) != token)
+        // Exactly this attempt's state word (its generation): if the completion got here first, it may
+        // already have started the slot's next attempt, which this must not claim.
+        if (Interlocked.CompareExchange(ref _token, (token & ~StateMask) | Inline, token) != token)
         {
-            return false; // the sweep or a stop got it first; the completion reports it
+            return false; // the completion, the sweep or a stop got it first; the completion reports it
         }
 
         outcome = Close(socket, ProbeEndState.Open, _time.GetElapsedTime(_start), SocketError.Success);
