@@ -86,7 +86,7 @@ public sealed class PortScanner : IPortScan
             TimeProvider = options.TimeProvider,
         };
         _time = _options.TimeProvider;
-        SeriesInline = _options.IsSeries && _options.PostConnect is null;
+        SeriesInline = _options.IsSeries && _options.PostConnect is null && (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD());
         _localRetryTicks = _time.TimestampFrequency / 100;
         _onResult = onResult;
         _onNameNotResolved = onNameNotResolved;
@@ -133,7 +133,8 @@ public sealed class PortScanner : IPortScan
     /// <summary>
     /// Whether a series attempt whose connect is complete when ConnectAsync returns is finished on the
     /// spot (see ProbeSlot.TryFinishInline). Not with a post-connect stage: the stage needs a socket the
-    /// runtime already knows as connected, which only its completion makes it.
+    /// runtime already knows as connected, which only its completion makes it. Unix only (the inline
+    /// finish reads the local port with getsockname(2); elsewhere every attempt ends through its completion).
     /// </summary>
     internal bool SeriesInline { get; }
 

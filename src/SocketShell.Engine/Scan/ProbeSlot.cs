@@ -165,6 +165,31 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         }
     }
 
+    /// <summary>The socket's local port from getsockname(2), or null when it cannot be read.</summary>
+    private static unsafe int? LocalPort(Socket socket)
+    {
+        byte* address = stackalloc byte[128];
+        uint length = 128;
+        bool added = false;
+        try
+        {
+            socket.SafeHandle.DangerousAddRef(ref added);
+            if (Interop.Libc.GetSockName((int)socket.SafeHandle.DangerousGetHandle(), address, &length) != 0 || length < 4)
+            {
+                return null;
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.SafeHandle.DangerousRelease();
+            }
+        }
+
+        return (address[2] << 8) | address[3];
+    }
+
     private static long ToTimestampTicks(TimeSpan span, long frequency) => (long)Math.Min(span.TotalSeconds * frequency, long.MaxValue / 4);
 
     private void Claim(long token, long newState)
@@ -301,7 +326,7 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
 
         if (pending)
         {
-            if (_owner.SeriesInline && TryFinishInline(socket, generation | Connecting, out outcome))
+            if (_owner.SeriesInline && TryFinishInline(socket, job.Port, generation | Connecting, out outcome))
             {
                 successor = _owner.TakeOver(this);
                 return true;
@@ -324,12 +349,20 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
     /// sweep or cancellation that claimed the attempt first, goes the usual way through the completion.
     /// <paramref name="token"/> is the state word this attempt started with.
     /// </summary>
-    private bool TryFinishInline(Socket socket, long token, out ProbeOutcome outcome)
+    private bool TryFinishInline(Socket socket, int port, long token, out ProbeOutcome outcome)
     {
         outcome = default;
         try
         {
             if (!socket.Poll(0, SelectMode.SelectWrite) || socket.Poll(0, SelectMode.SelectError))
+            {
+                return false;
+            }
+
+            // The runtime learns the local endpoint only at the completion (LocalEndPoint is null until
+            // then), so the self-connect check reads the local port itself: a connection whose local port
+            // is the destination port may be joined to itself, and goes the usual way to be told apart.
+            if (LocalPort(socket) is not int local || local == port)
             {
                 return false;
             }
