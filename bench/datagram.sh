@@ -1,42 +1,49 @@
 #!/usr/bin/env bash
 # Datagrams/s sent fire-and-forget, loopback only, all in one run:
-#   1. engine path behind Send-Datagram (DatagramSender) vs a raw connected UdpClient loop (same process);
-#   2. the Send-Datagram cmdlet in pwsh vs a raw UdpClient loop written in PowerShell;
-#   3. socat (anchor tool) sending the same number of 64-byte datagrams (one per 64-byte read).
-# Usage: bench/datagram.sh [count=200000] [pwsh-count=20000]
+#   1. the engine path behind Send-Datagram (DatagramSender.Send) vs a raw connected UdpClient loop (same process);
+#   2. in the tool manifest's pwsh (bench/datagram.ps1): Send-Datagram with -Count strings piped vs a PowerShell
+#      UdpClient.Send loop, cold (first pipeline of a fresh process, each in its own) and warm (alternating rounds),
+#      the ForEach-Object forms, and Receive-Datagram vs a PowerShell UdpClient.Receive loop;
+#   3. socat sending the same number of 64-byte datagrams (context: one datagram per 64-byte read).
+# Usage: bench/datagram.sh [count=200000] [pwsh-count=20000] [rounds=3]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
+. bench/pwsh.sh
 COUNT=${1:-200000}
 PSCOUNT=${2:-20000}
+ROUNDS=${3:-3}
 SIZE=64
 
-dotnet build src/SocketShell -c Debug -nologo -v q >/dev/null   # lays out out/SocketShell
-echo "== engine vs raw UdpClient (dotnet, Release) =="
-dotnet run -c Release --project bench/SocketShell.Bench -- datagram-send --count "$COUNT" --size "$SIZE" --rounds 3
+bench_build
+BENCH="dotnet bench/SocketShell.Bench/bin/Release/net10.0/SocketShell.Bench.dll"
+echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
-free_port() { pwsh -NoProfile -c 'Import-Module ./out/SocketShell/SocketShell.psd1; (Get-AvailablePort -Protocol Udp).Port'; }
+echo "== 1. engine vs raw UdpClient (one process, Release): $COUNT datagrams of $SIZE bytes x $ROUNDS rounds"
+out=$($BENCH datagram-send --count "$COUNT" --size "$SIZE" --rounds "$ROUNDS")
+echo "$out"
+e=$(sed -nE 's/.*engine \(DatagramSender[^)]*\) +median +([0-9,]+).*/\1/p' <<<"$out" | tr -d ,)
+r=$(sed -nE 's/.*raw UdpClient.Send loop +median +([0-9,]+).*/\1/p' <<<"$out" | tr -d ,)
+bench_result senddatagram-engine "DatagramSender.Send, $SIZE B fire-and-forget, datagrams/s vs a raw connected UdpClient.Send loop (C#)" "${e:--}" "${r:--}" "$(bench_ratio "$e" "$r")" report
 
-if command -v pwsh >/dev/null; then
-  echo "== Send-Datagram cmdlet vs a PowerShell UdpClient loop ($PSCOUNT datagrams of $SIZE bytes) =="
-  pwsh -NoProfile -c "
-    Import-Module ./out/SocketShell/SocketShell.psd1
-    \$sink = [System.Net.Sockets.UdpClient]::new([System.Net.IPEndPoint]::new([ipaddress]::Loopback, 0))  # bound, never read: no ICMP
-    \$port = \$sink.Client.LocalEndPoint.Port
-    \$payloads = foreach (\$i in 1..$PSCOUNT) { 'x' * $SIZE }
-    \$cmd = (Measure-Command { \$payloads | Send-Datagram 127.0.0.1 \$port }).TotalSeconds
-    \$u = [System.Net.Sockets.UdpClient]::new(); \$u.Connect([ipaddress]::Loopback, \$port)
-    \$bytes = [byte[]]::new($SIZE)
-    \$raw = (Measure-Command { foreach (\$p in \$payloads) { \$b = [Text.Encoding]::UTF8.GetBytes(\$p); \$null = \$u.Send(\$b, \$b.Length) } }).TotalSeconds
-    \$u.Dispose(); \$sink.Dispose()
-    '  Send-Datagram pipeline        {0,10:N0} datagrams/s' -f ($PSCOUNT / \$cmd)
-    '  PowerShell UdpClient loop     {0,10:N0} datagrams/s' -f ($PSCOUNT / \$raw)
-    '  ratio cmdlet/PowerShell loop = {0:F2}' -f (\$raw / \$cmd)
-  "
+if bench_use_pwsh; then
+  echo "== 2. Send-Datagram in pwsh ($("$BENCH_PWSH" -NoProfile -c '$PSVersionTable.PSVersion.ToString()')) vs a PowerShell UdpClient loop, $PSCOUNT strings"
+  cc=(); cl=()
+  for i in 1 2; do
+    cc+=("$("$BENCH_PWSH" -NoProfile -File bench/datagram.ps1 -Part Cold-Cmdlet -Count "$PSCOUNT" | tail -1)")
+    cl+=("$("$BENCH_PWSH" -NoProfile -File bench/datagram.ps1 -Part Cold-Loop -Count "$PSCOUNT" | tail -1)")
+    echo "  cold, fresh process $i: Send-Datagram ${cc[-1]}/s, loop ${cl[-1]}/s"
+  done
+  a=$(bench_median "${cc[@]}"); b=$(bench_median "${cl[@]}")
+  bench_result senddatagram-pipeline-cold "Send-Datagram, first pipeline of $PSCOUNT strings in a fresh pwsh, datagrams/s vs a PowerShell UdpClient.Send loop (also first)" "$a" "$b" "$(bench_ratio "$a" "$b")" report
+  "$BENCH_PWSH" -NoProfile -File bench/datagram.ps1 -Part Warm -Count "$PSCOUNT" -Rounds "$ROUNDS" -ReceiveCount "$PSCOUNT" | bench_relay
+else
+  echo "no pwsh (dotnet tool restore failed): cmdlet figures not measured"
 fi
 
 if command -v socat >/dev/null; then
-  echo "== socat anchor ($COUNT datagrams of $SIZE bytes, one per read) =="
-  PORT=$(free_port)
+  echo "== 3. socat, context ($COUNT datagrams of $SIZE bytes, one per read)"
+  PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
   DATA=$(mktemp)
   head -c $((COUNT * SIZE)) /dev/urandom > "$DATA"
   socat -u "UDP-RECV:$PORT,bind=127.0.0.1" /dev/null &
@@ -46,7 +53,7 @@ if command -v socat >/dev/null; then
   START=$(date +%s.%N)
   socat -b "$SIZE" -u "OPEN:$DATA" "UDP-SENDTO:127.0.0.1:$PORT"
   END=$(date +%s.%N)
-  awk -v n="$COUNT" -v s="$START" -v e="$END" 'BEGIN { printf "  socat -b %d                   %10.0f datagrams/s (includes process start)\n", 64, n / (e - s) }'
+  awk -v n="$COUNT" -v s="$START" -v e="$END" 'BEGIN { printf "  socat -b 64: %.0f datagrams/s (includes process start)\n", n / (e - s) }'
 else
-  echo "socat not installed (apt-get install -y socat): anchor skipped"
+  echo "socat not installed (apt-get install -y socat): context skipped"
 fi

@@ -5,10 +5,12 @@
 # Usage: bench/forward.sh [seconds-per-run] [idle-pairs]   (needs socat and python3; prints ratios)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
+. bench/pwsh.sh
 SECS=${1:-10}
 IDLE=${2:-1000}
 command -v socat >/dev/null || { echo "missing socat (apt-get install -y socat)"; exit 1; }
-dotnet build -c Release bench/SocketShell.Bench -v q -nologo >/dev/null
+bench_build
 BENCH="dotnet bench/SocketShell.Bench/bin/Release/net10.0/SocketShell.Bench.dll"
 TMP=$(mktemp -d); trap 'for p in $(jobs -p); do kill $p 2>/dev/null || true; done; rm -rf "$TMP"' EXIT
 
@@ -51,6 +53,7 @@ for i in 1 2 3; do
 done
 a=$(median "${ss[@]}"); b=$(median "${so[@]}")
 echo "Round trips: SocketShell median $a/s, socat median $b/s, ratio $(ratio $a $b) (goal >= 1.0x)"
+bench_result forward-echo "Forward relay, 1 KB round trips/s, 16 clients, to an echo upstream (median of 3 x ${SECS}s) vs socat TCP-LISTEN,fork TCP:" "$a" "$b" "$(bench_ratio "$a" "$b")" '>=1.0'
 stop_bg UP
 
 echo "== 2. Bulk throughput, one stream through each relay into the same Discard upstream, ${SECS}s x 3 alternating rounds"
@@ -66,6 +69,7 @@ for i in 1 2 3; do
 done
 a=$(median "${ss[@]}"); b=$(median "${so[@]}")
 echo "Bulk: SocketShell median $a Gbit/s, socat median $b Gbit/s, ratio $(ratio $a $b) (goal >= 1.0x)"
+bench_result forward-bulk "Forward relay, bulk one stream into a Discard upstream, Gbit/s (median of 3 x ${SECS}s) vs socat (default buffer)" "$a" "$b" "$(bench_ratio "$a" "$b")" '>=1.0'
 # Context only (not the issue's anchor): socat with a 128 KB buffer instead of its default 8 KB.
 SO_PORT=$(free_port); socat -b 131072 TCP-LISTEN:$SO_PORT,fork,reuseaddr,bind=127.0.0.1 TCP:127.0.0.1:$UP_PORT & SO_PID=$!; wait_port $SO_PORT
 b=$($BENCH tcp-bulk-client --port "$SO_PORT" --seconds "$SECS"); stop_socat
@@ -93,3 +97,6 @@ stop_socat; stop_bg UP
 echo "before: $before"; echo "after:  $after"
 python3 -c "b=$(field "$before" rss);a=$(field "$after" rss);n=$(field "$after" pairs);print(f'SocketShell: working set {a/2**20:.1f} MB with {n} idle pairs (empty relay {b/2**20:.1f} MB): {(a-b)/max(n,1)/1024:.1f} KB per idle pair')"
 python3 -c "p=$socat_pss;n=$socat_n;print(f'socat: {n} forked processes, proportional set size {p/2**20:.1f} MB in all: {p/max(n,1)/1024:.1f} KB per idle pair')"
+ours=$(python3 -c "b=$(field "$before" rss);a=$(field "$after" rss);n=$(field "$after" pairs);print(f'{(a-b)/max(n,1)/1024:.1f}')")
+theirs=$(python3 -c "p=$socat_pss;n=$socat_n;print(f'{p/max(n,1)/1024:.1f}' if n else '-')")
+bench_result forward-idle-memory "Forward relay, memory per idle relayed pair, KB ($IDLE pairs; socat: PSS per forked process)" "$ours" "$theirs" "$(bench_ratio "$theirs" "$ours")" report

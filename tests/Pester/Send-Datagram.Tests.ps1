@@ -73,6 +73,68 @@ Describe 'Send-Datagram' -Tag CI {
         finally { $peer.Dispose() }
     }
 
+    It 'sends many pipeline items through one resolved, connected socket (one local port)' {
+        $peer = New-Peer
+        try {
+            $results = 1..300 | ForEach-Object { "m$_" } | Send-Datagram localhost $peer.Client.LocalEndPoint.Port -AddressFamily IPv4
+            $results.Count | Should -Be 300
+            ($results | ForEach-Object { $_.GetLocalEndPoint().Port } | Select-Object -Unique).Count | Should -Be 1
+            ($results | Where-Object Status -NE 'Sent').Count | Should -Be 0
+            $got = 1..300 | ForEach-Object { Receive-PeerDatagram $peer }
+            $got.Text | Should -Be (1..300 | ForEach-Object { "m$_" })
+            ($got.From.Port | Select-Object -Unique) | Should -Be $results[0].GetLocalEndPoint().Port
+        }
+        finally { $peer.Dispose() }
+    }
+
+    It 'sends strings of changing lengths intact (no bytes left over from the item before)' {
+        $peer = New-Peer
+        try {
+            $texts = 'a longer first string', 'xy', '', 'é€', ('z' * 3000)
+            $results = $texts | Send-Datagram 127.0.0.1 $peer.Client.LocalEndPoint.Port
+            $results.BytesSent | Should -Be 21, 2, 0, 5, 3000
+            $got = 1..5 | ForEach-Object { Receive-PeerDatagram $peer }
+            $got.Text | Should -Be $texts
+        }
+        finally { $peer.Dispose() }
+    }
+
+    It 'follows a change of destination in the middle of the pipeline, and back' {
+        $a = New-Peer; $b = New-Peer
+        try {
+            $pa = $a.Client.LocalEndPoint.Port; $pb = $b.Client.LocalEndPoint.Port
+            $targets = $pa, $pa, $pb, $pa | ForEach-Object { [pscustomobject]@{ ComputerName = '127.0.0.1'; Port = $_ } }
+            $results = $targets | Send-Datagram -Data 'hop'
+            $results | ForEach-Object { $_.GetRemoteEndPoint().Port } | Should -Be $pa, $pa, $pb, $pa
+            $results.Status | Should -Be 'Sent', 'Sent', 'Sent', 'Sent'
+            (1..3 | ForEach-Object { (Receive-PeerDatagram $a).Text }) | Should -Be 'hop', 'hop', 'hop'
+            (Receive-PeerDatagram $b).Text | Should -Be 'hop'
+            $a.Available | Should -Be 0
+            $b.Available | Should -Be 0
+        }
+        finally { $a.Dispose(); $b.Dispose() }
+    }
+
+    It 'reports an error for each item meant for a destination it cannot use, and sends the others' {
+        $peer = New-Peer
+        try {
+            $p = $peer.Client.LocalEndPoint.Port
+            $targets = @(
+                [pscustomobject]@{ ComputerName = '127.0.0.1'; Port = $p }
+                [pscustomobject]@{ ComputerName = '255.255.255.255'; Port = $p }
+                [pscustomobject]@{ ComputerName = '255.255.255.255'; Port = $p }
+                [pscustomobject]@{ ComputerName = '127.0.0.1'; Port = $p }
+            )
+            $results = $targets | Send-Datagram -Data 'ok' -ErrorAction SilentlyContinue -ErrorVariable err
+            $results.Count | Should -Be 2
+            $err.Count | Should -Be 2
+            $err.FullyQualifiedErrorId | Should -Be ('BroadcastNotAllowed,SocketShell.Commands.SendDatagramCommand', 'BroadcastNotAllowed,SocketShell.Commands.SendDatagramCommand')
+            $err[0].TargetObject | Should -Be "255.255.255.255:$p"
+            (1..2 | ForEach-Object { (Receive-PeerDatagram $peer).Text }) | Should -Be 'ok', 'ok'
+        }
+        finally { $peer.Dispose() }
+    }
+
     It 'sends byte arrays as they are and strings with -Encoding' {
         $peer = New-Peer
         try {

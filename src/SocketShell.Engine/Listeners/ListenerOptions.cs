@@ -72,6 +72,15 @@ public sealed class ListenerOptions
     /// <summary>The encoding captured messages decode their Text with.</summary>
     public Encoding Encoding { get; set; } = Payload.Utf8NoBom;
 
+    /// <summary>
+    /// Serve plain TCP/Unix connections with the asynchronous per-connection loops even where the event
+    /// loop is available (tests run both paths with it; users have no switch).
+    /// </summary>
+    internal bool AsynchronousConnections { get; set; }
+
+    /// <summary>Event loops for this listener; 0 (the default) means one per core, at most 4 (benchmarks compare counts with it).</summary>
+    internal int EventLoops { get; set; }
+
     /// <summary>Forward mode: where each client is relayed to.</summary>
     public ForwardTarget? ForwardTo { get; set; }
 

@@ -7,7 +7,10 @@ using System.Net.Sockets;
 namespace SocketShell.Listeners;
 
 /// <summary>
-/// TCP: one asynchronous accept loop; each connection runs its own receive loop. An idle connection
+/// TCP and Unix stream listeners. On Linux, plain connections (not TLS, not Forward) are served by a
+/// <see cref="StreamEventLoop"/>: one thread per listener that accepts, receives and sends itself, with
+/// no thread-pool hop per message (<see cref="ServedByEventLoop"/> is the one place that chooses).
+/// Otherwise: one asynchronous accept loop; each connection runs its own receive loop. An idle connection
 /// holds no buffer (it waits with a zero-byte receive and rents a pooled buffer only when data is
 /// there), so thousands of idle connections cost little. Discard and Echo allocate nothing per read
 /// once the capture is full (or in Discard mode at all). The same machinery serves a Unix stream
@@ -28,6 +31,10 @@ internal sealed class TcpListenerWorker : ListenerWorker
     private Unix.UnixSocketFile? _file;
     private Timer? _idleTimer;
     private int _nextConnectionId;
+    private StreamEventLoop[]? _loops;
+
+    /// <summary>Event loops per listener: one per core (at most 4), so a busy listener can use every core as socat's processes do.</summary>
+    private int EventLoopCount => Options.EventLoops > 0 ? Options.EventLoops : Math.Clamp(Environment.ProcessorCount, 1, 4);
 
     public TcpListenerWorker(ListenerOptions options) : base(options) { }
 
@@ -61,8 +68,28 @@ internal sealed class TcpListenerWorker : ListenerWorker
         return _file is null ? Normalize((IPEndPoint)_socket.LocalEndPoint!) : null;
     }
 
+    /// <summary>
+    /// Whether the listener's connections are served by a <see cref="StreamEventLoop"/> (Linux, no TLS, not
+    /// Forward) rather than by the asynchronous per-connection loops (TLS, Forward, other systems).
+    /// </summary>
+    internal static bool ServedByEventLoop(ListenerOptions options) =>
+        OperatingSystem.IsLinux() && options.Certificate is null && options.Mode != ListenerMode.Forward && !options.AsynchronousConnections;
+
     public override void CloseAll()
     {
+        if (Volatile.Read(ref _loops) is { } loops && loops.Any(l => !l.Completion.IsCompleted))
+        {
+            // The loops own the listening socket and the connections while they run: they close them and end;
+            // the socket is disposed once they have (RunAsync calls CloseAll again then).
+            foreach (StreamEventLoop loop in loops)
+            {
+                loop.RequestStop();
+            }
+
+            _file?.Remove();
+            return;
+        }
+
         _idleTimer?.Dispose();
         _socket?.Dispose();
         _file?.Remove();
@@ -75,6 +102,12 @@ internal sealed class TcpListenerWorker : ListenerWorker
     protected override async Task LoopAsync()
     {
         Socket listen = _socket!;
+        if (ServedByEventLoop(Options))
+        {
+            await RunEventLoopsAsync(listen).ConfigureAwait(false);
+            return;
+        }
+
         if (Options.IdleTimeout is { } idle)
         {
             TimeSpan period = TimeSpan.FromMilliseconds(Math.Clamp(idle.TotalMilliseconds / 4, 10, 1000));
@@ -94,6 +127,49 @@ internal sealed class TcpListenerWorker : ListenerWorker
             }
 
             await Task.WhenAll(_connections.Values.Select(c => c.Completion)).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The event loops of the listener: all accept (one is woken per connection) and serve what they accepted.</summary>
+    private async Task RunEventLoopsAsync(Socket listen)
+    {
+        int count = EventLoopCount;
+        var loops = new StreamEventLoop[count];
+        for (int i = 0; i < count; i++)
+        {
+            loops[i] = new StreamEventLoop(Listener, Options, listen, () => Interlocked.Increment(ref _nextConnectionId), i, shared: count > 1);
+        }
+
+        Volatile.Write(ref _loops, loops);
+        void StopLoops()
+        {
+            foreach (StreamEventLoop loop in loops)
+            {
+                loop.RequestStop();
+            }
+        }
+
+        using (Stopping.Token.Register(StopLoops))
+        {
+            var running = new List<Task>(count);
+            try
+            {
+                foreach (StreamEventLoop loop in loops)
+                {
+                    running.Add(loop.Start());
+                }
+            }
+            catch
+            {
+                StopLoops();
+                await Task.WhenAll(running).ConfigureAwait(false);
+                throw;
+            }
+
+            // One loop failing (the listening socket broke) ends them all; the failure faults the listener.
+            await Task.WhenAny(running).ConfigureAwait(false);
+            StopLoops();
+            await Task.WhenAll(running).ConfigureAwait(false);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Net;
+using System.Runtime.CompilerServices;
 using SocketShell.Common;
 
 namespace SocketShell.Udp;
@@ -27,6 +28,7 @@ public sealed class DatagramSender : IDisposable
     private readonly IPAddress[] _addresses;
     private readonly string _target;
     private int _index;
+    private IPEndPoint? _remote;
     private Socket? _socket;
     private IPEndPoint? _localEndPoint;
     private bool _connected;
@@ -41,7 +43,7 @@ public sealed class DatagramSender : IDisposable
     }
 
     /// <summary>The address and port datagrams currently go to.</summary>
-    public IPEndPoint RemoteEndPoint => new(_addresses[_index], _options.Port);
+    public IPEndPoint RemoteEndPoint => _remote ??= new(_addresses[_index], _options.Port);
 
     /// <summary>The local address and port datagrams currently leave from (null before the first send on an unbound, unconnected socket).</summary>
     public IPEndPoint? LocalEndPoint
@@ -125,6 +127,28 @@ public sealed class DatagramSender : IDisposable
     }
 
     /// <summary>
+    /// Sends <paramref name="payload"/> as one datagram and returns at once, without waiting for a reply
+    /// (what <see cref="SendAsync"/> does without <c>waitForReply</c>, on the calling thread: a UDP send
+    /// never waits for the peer, so no task, state machine or thread hop is paid per datagram).
+    /// </summary>
+    /// <exception cref="SocketShellException">DatagramTooLarge (nothing is sent), or a socket failure of the send.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public DatagramResult Send(ReadOnlySpan<byte> payload)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        IPEndPoint remote = RemoteEndPoint;
+        CheckSize(remote, payload.Length);
+        DatagramResult result = NewResult(remote, payload.Length);
+        if (!TrySend(_socket!, remote, payload))
+        {
+            result.Status = DatagramStatus.PortUnreachable;
+        }
+
+        result.Local = LocalEndPoint;
+        return result;
+    }
+
+    /// <summary>
     /// Sends <paramref name="payload"/> as one datagram; with <paramref name="waitForReply"/>, waits up to
     /// <paramref name="timeout"/> for one datagram back.
     /// </summary>
@@ -138,19 +162,16 @@ public sealed class DatagramSender : IDisposable
             throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "The reply timeout must be greater than zero.");
         }
 
+        if (!waitForReply)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            return Send(payload.Span);
+        }
+
         while (true)
         {
             IPEndPoint remote = RemoteEndPoint;
-            int limit = DatagramAddresses.MaxPayload(remote.AddressFamily);
-            if (payload.Length > limit)
-            {
-                string family = remote.AddressFamily == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
-                throw new SocketShellException(
-                    SocketErrorKind.DatagramTooLarge,
-                    $"The payload is {payload.Length:N0} bytes; a UDP datagram over {family} carries at most {limit:N0}. Nothing was sent.",
-                    _target);
-            }
-
+            CheckSize(remote, payload.Length);
             DatagramResult result = await SendOnceAsync(remote, payload, waitForReply, timeout, cancellationToken).ConfigureAwait(false);
             // Only a reply-wanted datagram learns that nobody listens (port unreachable); then the next address gets it.
             bool answered = !(waitForReply && result.Status == DatagramStatus.PortUnreachable);
@@ -195,17 +216,10 @@ public sealed class DatagramSender : IDisposable
             StaleReplies.Discard(socket, _replyBuffer ??= new byte[ReceiveBufferSize]);
         }
 
-        var result = new DatagramResult
-        {
-            ComputerName = _options.ComputerName,
-            Remote = remote,
-            BytesSent = payload.Length,
-            Timestamp = DateTimeOffset.Now,
-            Status = DatagramStatus.Sent,
-        };
-
+        DatagramResult result = NewResult(remote, payload.Length);
         long start = Stopwatch.GetTimestamp();
-        if (!await TrySendAsync(socket, remote, payload, cancellationToken).ConfigureAwait(false))
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!TrySend(socket, remote, payload.Span))
         {
             result.Status = DatagramStatus.PortUnreachable;
             result.Local = LocalEndPoint;
@@ -260,10 +274,36 @@ public sealed class DatagramSender : IDisposable
         return result;
     }
 
-    // Sends one datagram. A refused send on a connected socket is the ICMP error of an EARLIER datagram
-    // surfacing (Linux reports it on the next call, and the datagram is not sent): send once more. Refused
-    // again means the port is unreachable now.
-    private async Task<bool> TrySendAsync(Socket socket, IPEndPoint remote, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void CheckSize(IPEndPoint remote, int length)
+    {
+        int limit = DatagramAddresses.MaxPayload(remote.AddressFamily);
+        if (length > limit)
+        {
+            string family = remote.AddressFamily == AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
+            throw new SocketShellException(
+                SocketErrorKind.DatagramTooLarge,
+                $"The payload is {length:N0} bytes; a UDP datagram over {family} carries at most {limit:N0}. Nothing was sent.",
+                _target);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private DatagramResult NewResult(IPEndPoint remote, int length) => new()
+    {
+        ComputerName = _options.ComputerName,
+        Remote = remote,
+        BytesSent = length,
+        Timestamp = DateTimeOffset.Now,
+        Status = DatagramStatus.Sent,
+    };
+
+    // Sends one datagram, synchronously: a UDP send hands the datagram to the kernel and never waits for
+    // the peer. A refused send on a connected socket is the ICMP error of an EARLIER datagram surfacing
+    // (Linux reports it on the next call, and the datagram is not sent): send once more. Refused again
+    // means the port is unreachable now.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private bool TrySend(Socket socket, IPEndPoint remote, ReadOnlySpan<byte> payload)
     {
         for (int attempt = 0; ; attempt++)
         {
@@ -271,11 +311,11 @@ public sealed class DatagramSender : IDisposable
             {
                 if (_connected)
                 {
-                    await socket.SendAsync(payload, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                    socket.Send(payload, SocketFlags.None);
                 }
                 else
                 {
-                    await socket.SendToAsync(payload, SocketFlags.None, remote, cancellationToken).ConfigureAwait(false);
+                    socket.SendTo(payload, SocketFlags.None, remote);
                 }
 
                 return true;
@@ -318,6 +358,7 @@ public sealed class DatagramSender : IDisposable
         _socket?.Dispose();
         _socket = null;
         _localEndPoint = null;
+        _remote = null;
         _index = index;
         _socket = DatagramSocketFactory.Open(RemoteEndPoint, _options, _target, out _connected);
     }

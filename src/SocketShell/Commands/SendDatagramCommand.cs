@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Management.Automation;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Text;
 using SocketShell.Common;
 using SocketShell.Completers;
@@ -23,9 +24,18 @@ public sealed class SendDatagramCommand : SocketCmdletBase
     private Unix.UnixDatagramSender? _unixSender;
     private string? _unixPath;
 
+    // The open target: one resolved, connected socket reused for every pipeline item while ComputerName
+    // and Port stay the same (they may be bound from the pipeline, by property name).
     private DatagramSender? _sender;
-    private string? _senderKey;
+    private bool _senderOpened;
+    private string? _senderHost;
+    private int _senderPort;
     private Exception? _openFailure;
+
+    // Strings are encoded into this buffer, reused from item to item (a datagram carries at most 65,507
+    // bytes, so a string whose encoding may be longer goes through the general path and its size error).
+    private const int EncodeBufferSize = 65_536;
+    private byte[]? _encodeBuffer;
 
     /// <summary>The target host.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true, ParameterSetName = DefaultSet,
@@ -100,20 +110,15 @@ public sealed class SendDatagramCommand : SocketCmdletBase
     }
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void ProcessRecord()
     {
-        string target = ParameterSetName == PathSet ? Path : EndPointText.Format(ComputerName, Port);
-        byte[] payload;
+        ReadOnlyMemory<byte> payload;
         try
         {
-            payload = PortListTransformationAttribute.Unwrap(Data) switch
-            {
-                SocketMessage message => message.Data, // relay: the bytes as received, not their text
-                object value => Payload.ToBytes(value, Encoding),
-                null => [],
-            };
+            payload = PayloadOf(PortListTransformationAttribute.Unwrap(Data));
         }
-        catch (ArgumentException e)
+        catch (SocketShellException e) when (e.Kind == SocketErrorKind.InvalidPayload)
         {
             string message = string.Format(CultureInfo.CurrentCulture, Messages.DatagramPayloadInvalid, e.Message);
             WriteError(SocketErrors.Record(new ArgumentException(message, e), ErrorIds.InvalidPayload, Data));
@@ -126,7 +131,7 @@ public sealed class SendDatagramCommand : SocketCmdletBase
             return;
         }
 
-        DatagramSender? sender = SenderFor(target);
+        DatagramSender? sender = SenderFor();
         if (sender is null)
         {
             return;
@@ -134,11 +139,34 @@ public sealed class SendDatagramCommand : SocketCmdletBase
 
         try
         {
-            WriteObject(WaitFor(sender.SendAsync(payload, Wait.IsPresent, Timeout, CancellationToken)));
+            // Without -Wait the send does not wait for anything: no task per datagram, no wait loop.
+            WriteObject(Wait.IsPresent
+                ? WaitFor(sender.SendAsync(payload, true, Timeout, CancellationToken))
+                : sender.Send(payload.Span));
         }
         catch (Exception e) when (e is SocketShellException or SocketException)
         {
-            WriteSocketError(e, target);
+            WriteSocketError(e, EndPointText.Format(ComputerName, Port));
+        }
+    }
+
+    // The bytes of one datagram. A string is encoded into the reused buffer (valid until the next item);
+    // anything else goes through Payload.ToBytes.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private ReadOnlyMemory<byte> PayloadOf(object? value)
+    {
+        switch (value)
+        {
+            case SocketMessage message:
+                return message.Data; // relay: the bytes as received, not their text
+            case null:
+                return ReadOnlyMemory<byte>.Empty;
+            case string s when s.Length <= EncodeBufferSize && Encoding.GetMaxByteCount(s.Length) <= EncodeBufferSize:
+                _encodeBuffer ??= new byte[EncodeBufferSize];
+                int length = Encoding.GetBytes(s, _encodeBuffer);
+                return new ReadOnlyMemory<byte>(_encodeBuffer, 0, length);
+            default:
+                return Payload.ToBytes(value, Encoding);
         }
     }
 
@@ -158,7 +186,7 @@ public sealed class SendDatagramCommand : SocketCmdletBase
 
     // One connected socket for the whole pipeline; a path that cannot be opened is tried again for the
     // next datagram (a receiver may have started meanwhile).
-    private void SendToPath(byte[] payload)
+    private void SendToPath(ReadOnlyMemory<byte> payload)
     {
         string path = UnixPaths.Resolve(this, Path);
         try
@@ -188,15 +216,17 @@ public sealed class SendDatagramCommand : SocketCmdletBase
     // One socket per target for the whole pipeline: opened on the first datagram, reopened only when
     // ComputerName or Port (bound from the pipeline) change. A target that cannot be opened gives its
     // error for every datagram meant for it, without resolving again.
-    private DatagramSender? SenderFor(string target)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private DatagramSender? SenderFor()
     {
-        string key = $"{ComputerName}\n{Port}";
-        if (key != _senderKey)
+        if (!_senderOpened || _senderPort != Port || !string.Equals(_senderHost, ComputerName, StringComparison.Ordinal))
         {
             _sender?.Dispose();
             _sender = null;
             _openFailure = null;
-            _senderKey = key;
+            _senderOpened = true;
+            _senderHost = ComputerName;
+            _senderPort = Port;
             var options = new DatagramSendOptions
             {
                 ComputerName = ComputerName,
@@ -219,7 +249,7 @@ public sealed class SendDatagramCommand : SocketCmdletBase
 
         if (_openFailure is not null)
         {
-            WriteSocketError(_openFailure, target);
+            WriteSocketError(_openFailure, EndPointText.Format(ComputerName, Port));
         }
 
         return _sender;

@@ -72,6 +72,43 @@ public class DatagramSenderTests
     }
 
     [Fact]
+    public async Task Send_without_a_task_sends_every_datagram_from_one_socket_and_reports_it_Sent()
+    {
+        using var peer = UdpTestPeer.Bind(IPAddress.Loopback);
+        using DatagramSender sender = await DatagramSender.OpenAsync(To(peer.EndPoint()), CancellationToken.None);
+        var results = new List<DatagramResult>();
+        for (int i = 0; i < 50; i++)
+        {
+            results.Add(sender.Send(Encoding.ASCII.GetBytes($"d{i}")));
+        }
+
+        Assert.All(results, r => Assert.Equal(DatagramStatus.Sent, r.Status));
+        Assert.All(results, r => Assert.Equal(peer.EndPoint(), r.GetRemoteEndPoint()));
+        Assert.Single(results.Select(r => r.LocalEndPoint).Distinct());
+        Assert.Equal(Encoding.ASCII.GetByteCount("d49"), results[^1].BytesSent);
+        for (int i = 0; i < 50; i++)
+        {
+            UdpReceiveResult got = await peer.ReceiveBoundedAsync();
+            Assert.Equal($"d{i}", Encoding.ASCII.GetString(got.Buffer));
+            Assert.Equal(results[i].GetLocalEndPoint(), got.RemoteEndPoint);
+        }
+    }
+
+    [Fact]
+    public async Task Send_refuses_an_oversized_datagram_and_keeps_sending_to_a_closed_port()
+    {
+        int closed = UdpTestPeer.ClosedPort(IPAddress.Loopback);
+        using DatagramSender sender = await DatagramSender.OpenAsync(To(new IPEndPoint(IPAddress.Loopback, closed)), CancellationToken.None);
+        var e = Assert.Throws<SocketShellException>(() => sender.Send(new byte[65_508]));
+        Assert.Equal(SocketErrorKind.DatagramTooLarge, e.Kind);
+        for (int i = 0; i < 20; i++)
+        {
+            // The ICMP report of the datagram before surfaces on this send: it is sent once more, not lost.
+            Assert.Equal(DatagramStatus.Sent, sender.Send(new byte[] { (byte)i }).Status);
+        }
+    }
+
+    [Fact]
     public async Task No_reply_within_the_timeout_is_NoReply_after_the_whole_timeout()
     {
         using var peer = UdpTestPeer.Bind(IPAddress.Loopback); // bound, so no ICMP error; never answers

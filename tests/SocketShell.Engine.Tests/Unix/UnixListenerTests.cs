@@ -248,6 +248,48 @@ public sealed class UnixListenerTests
         options = new ListenerOptions { Protocol = TransportProtocol.Unix };
         Assert.Equal(SocketErrorKind.InvalidListenerOptions, Assert.Throws<SocketShellException>(options.Validate).Kind);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Echo_on_a_path_holds_back_a_client_that_stops_reading_and_serves_many_clients_at_once(bool asyncPath)
+    {
+        const int Flood = 16 * 1024 * 1024; // far more than a Unix socket pair buffers
+        using var dir = new UnixTestDirectory();
+        SocketListener l = StartOn(dir.File("bp.sock"), ListenerMode.Echo, o => { o.AsynchronousConnections = asyncPath; o.CaptureLimit = 0; });
+        try
+        {
+            using Socket slow = await ConnectAsync(l.Path!);
+            byte[] data = RandomNumberGenerator.GetBytes(Flood);
+            Task send = slow.SendAsync(data, SocketFlags.None);
+            Assert.True(await EventuallyAsync(() => l.BytesReceived > l.BytesSent));
+            Assert.NotSame(send, await Task.WhenAny(send, Task.Delay(500)));
+            Assert.InRange(l.BytesReceived - l.BytesSent, 1, Math.Max(TcpListenerWorker.BufferSize, StreamEventLoop.ReceiveBufferSize));
+
+            // Meanwhile others are served.
+            var others = new List<Socket>();
+            for (int i = 0; i < 50; i++)
+            {
+                others.Add(await ConnectAsync(l.Path!));
+            }
+
+            await Task.WhenAll(others.Select(async (c, i) =>
+            {
+                byte[] mine = Encoding.UTF8.GetBytes($"client {i}");
+                await c.SendAsync(mine, SocketFlags.None);
+                Assert.Equal(mine, await ReadExactlyAsync(c, mine.Length));
+            })).WaitAsync(Bound);
+            others.ForEach(c => c.Dispose());
+
+            byte[] back = await ReadExactlyAsync(slow, Flood);
+            await send.WaitAsync(Bound);
+            Assert.True(back.AsSpan().SequenceEqual(data));
+        }
+        finally
+        {
+            await l.StopAsync();
+        }
+    }
 }
 
 /// <summary>Stops every listener of the process, so it runs alone (with the other heavy listener tests).</summary>
