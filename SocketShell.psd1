@@ -48,6 +48,13 @@ Changed (hardening):
 - Test-Port parameter sets bind pipeline input as users expect ('host' | Test-Port -Port 22 -Quiet; Import-Csv; Get-SystemSocket -Listening | Test-Port).
 - Deserialized objects (jobs, remoting, Import-Clixml) format with their views. ProcessIds reads "1,2" in CSV. Completers now cover ports, listener ids and socket-owning processes.
 - The type of Get-AvailablePort -Protocol is SocketShell.AvailabilityProtocol.
+- Output objects export as text: addresses and endpoints are canonical text properties ('127.0.0.1', '[::1]:80'), certificates are Subject/Issuer/Thumbprint facts, so ConvertTo-Json and Export-Csv read well; the .NET values come from methods (GetLocalEndPoint(), GetRemoteAddress(), GetCertificate(), ...). Breaking for scripts that used .LocalEndPoint.Port and the like: use the Port properties or the Get...() methods.
+- Pipeline input: objects with a Port (Get-AvailablePort, listeners, Test-Port results) bind -Port of Send-Datagram, Connect-Socket and Test-Port; listener names and socket ids pipe by value. Every table view fits 120 columns and keeps its key columns at 80.
+- Every engine failure is a typed kind mapped through the one catalogue (ListenerNotFound, StopTimeout, SocketTableUnavailable, InvalidPayload, ...). Options that do nothing in the chosen mode are refused or warned about.
+Performance:
+- Linux: plain TCP and Unix stream listeners are served by epoll event loops that receive and send inline (no thread-pool hop per message); TLS and Forward keep the asynchronous path.
+- Send-Datagram reuses one connected socket and buffer across pipeline items and sends without a task per datagram. Test-Port latency series finish an attempt that is already connected at once, without waiting for the runtime's completion hop.
+- bench/run.sh runs every scenario and prints the goals table (docs/performance.md).
 Build:
 - Every build ships its external help (en-US). The tests run in real pwsh 7.6.9 (a dotnet tool) with Pester 5.9.1 from NuGet.
 

@@ -104,6 +104,16 @@ Describe 'Receive-SocketData' -Tag CI {
         { Receive-SocketData -Listener 99999 -ErrorAction Stop } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,SocketShell.Commands.ReceiveSocketDataCommand'
     }
 
+    It 'says how a listener is read when it is given with -Line, -Until or -ByteCount (argument or pipeline)' {
+        $l = Start-SocketListener 0
+        foreach ($call in { Receive-SocketData $l -Line -ErrorAction Stop }, { $l | Receive-SocketData -Until ';' -ErrorAction Stop }, { Receive-SocketData $l -ByteCount 4 -ErrorAction Stop }) {
+            $e = { & $call } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,SocketShell.Commands.ReceiveSocketDataCommand' -PassThru
+            $e.Exception.Message | Should -Match ([regex]::Escape("'$($l.Name)' is a listener"))
+            $e.Exception.Message | Should -Match 'Connect-Socket'
+        }
+        $l | Stop-SocketListener
+    }
+
     It 'rejects an invalid -Timeout' {
         $l = Start-SocketListener 0
         { Receive-SocketData $l -Wait -Timeout 'soon' } | Should -Throw -ErrorId 'ParameterArgumentTransformationError,SocketShell.Commands.ReceiveSocketDataCommand'

@@ -33,6 +33,7 @@ public sealed class TestPortSeriesScenario : IBenchScenario
         await SeriesAsync(endPoint.Port, 200, cancellationToken); // JIT and warm up every path once
         SyncLoop(endPoint, 200);
         await AsyncLoopAsync(endPoint, 200);
+        var overheads = new List<double>(runs);
         for (int run = 0; run < runs; run++)
         {
             (TimeSpan wall, double[] latencies) series = await SeriesAsync(endPoint.Port, count, cancellationToken);
@@ -42,10 +43,32 @@ public sealed class TestPortSeriesScenario : IBenchScenario
             Print("Socket.Connect loop", count, sync);
             Print("await ConnectAsync loop", count, asyncLoop);
             double perSeries = series.wall.TotalMicroseconds / count;
+            overheads.Add(perSeries - (sync.wall.TotalMicroseconds / count));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"== overhead per attempt: series {perSeries:F1} us vs Socket.Connect loop {sync.wall.TotalMicroseconds / count:F1} us = {perSeries - (sync.wall.TotalMicroseconds / count):+0.0;-0.0} us; vs ConnectAsync loop {asyncLoop.wall.TotalMicroseconds / count:F1} us = {perSeries - (asyncLoop.wall.TotalMicroseconds / count):+0.0;-0.0} us"));
         }
 
+        int intervalMs = args.GetInt("interval-ms", 10);
+        if (intervalMs > 0)
+        {
+            // How late attempts start when they wait for their Interval: spacing of the results' arrival
+            // minus the Interval (each attempt starts Interval after the previous one began).
+            int n = args.GetInt("interval-count", 100);
+            var options = new PortScanOptions { Count = n, Interval = TimeSpan.FromMilliseconds(intervalMs), ThrottleLimit = 1 };
+            var arrivals = new List<long>(n);
+            await foreach (PortStatus s in PortScanner.ScanAsync(["127.0.0.1"], [endPoint.Port], options, null, cancellationToken))
+            {
+                arrivals.Add(Stopwatch.GetTimestamp());
+            }
+
+            double[] late = [.. Enumerable.Range(1, arrivals.Count - 1).Select(i => Stopwatch.GetElapsedTime(arrivals[i - 1], arrivals[i]).TotalMilliseconds - intervalMs).Order()];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"== interval series: {n} attempts, -Interval {intervalMs} ms: spacing minus Interval median {late[late.Length / 2]:F2} ms, mean {late.Average():F2} ms, max {late[^1]:F2} ms"));
+        }
+
+        double[] sortedOverheads = [.. overheads.Order()];
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"== median overhead per attempt vs Socket.Connect loop over {runs} runs: {sortedOverheads[sortedOverheads.Length / 2]:F1} us (runs: {string.Join(" / ", overheads.Select(o => o.ToString("+0.0;-0.0", CultureInfo.InvariantCulture)))})"));
         stop.Cancel();
         listener.Close();
         try

@@ -62,7 +62,7 @@ public static class Payload
     /// <paramref name="encoding"/>; a list of whole numbers 0–255 as those bytes; any other single value
     /// as its invariant string form, encoded.
     /// </summary>
-    /// <exception cref="ArgumentException">A list holds something that is not a byte value.</exception>
+    /// <exception cref="SocketShellException">InvalidPayload: a list holds something that is not a byte value.</exception>
     public static byte[] ToBytes(object? data, Encoding encoding)
     {
         ArgumentNullException.ThrowIfNull(encoding);
@@ -106,12 +106,15 @@ public static class Payload
                 byte b => b,
                 int or long or short or sbyte or uint or ulong or ushort => checked((byte)Convert.ToInt64(item, CultureInfo.InvariantCulture)),
                 char c when c <= 0xFF => (byte)c,
-                _ => throw new ArgumentException($"'{item}' is not a byte value (a whole number from 0 to 255)."),
+                _ => throw NotAByte(item, null),
             };
         }
         catch (OverflowException e)
         {
-            throw new ArgumentException($"'{item}' is not a byte value (a whole number from 0 to 255).", e);
+            throw NotAByte(item, e);
         }
     }
+
+    private static SocketShellException NotAByte(object? item, Exception? inner) =>
+        new(SocketErrorKind.InvalidPayload, $"'{item}' is not a byte value (a whole number from 0 to 255).", null, inner);
 }

@@ -35,6 +35,10 @@ internal static partial class Libc
     [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
     public static unsafe partial int Poll(PollFd* fds, nuint count, int timeoutMs);
 
+    /// <summary>getsockname(2): the socket's local address (a struct sockaddr; the port is at bytes 2-3, network order, on Linux and BSD).</summary>
+    [LibraryImport("libc", EntryPoint = "getsockname", SetLastError = true)]
+    public static unsafe partial int GetSockName(int fd, byte* address, uint* length);
+
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 

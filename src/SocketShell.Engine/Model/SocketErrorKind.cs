@@ -73,4 +73,6 @@ public enum SocketErrorKind
     SocketTableUnavailable,
     /// <summary>This operating system has no socket table source (or none for Unix sockets).</summary>
     SocketTableNotSupported,
+    /// <summary>Data to send (a payload, banner or response) holds something that is not a byte value, a string or bytes.</summary>
+    InvalidPayload,
 }

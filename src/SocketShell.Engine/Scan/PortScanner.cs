@@ -41,6 +41,9 @@ public sealed class PortScanner : IPortScan
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly ServiceDatabase _services = ServiceDatabase.System;
     private readonly Stack<ProbeSlot> _parked = new();
+    private readonly Stack<ProbeSlot> _spares = new();
+    private readonly ITimer? _intervalTimer;
+    private long _intervalTimerDue = long.MaxValue;
     private int _retired;
     private int _stageSockets;
     private int _pendingResolutions;
@@ -83,6 +86,7 @@ public sealed class PortScanner : IPortScan
             TimeProvider = options.TimeProvider,
         };
         _time = _options.TimeProvider;
+        SeriesInline = _options.IsSeries && _options.PostConnect is null && (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD());
         _localRetryTicks = _time.TimestampFrequency / 100;
         _onResult = onResult;
         _onNameNotResolved = onNameNotResolved;
@@ -93,7 +97,7 @@ public sealed class PortScanner : IPortScan
         _idle = new Stack<ProbeSlot>(_slots.Length);
         for (int i = _slots.Length - 1; i >= 0; i--)
         {
-            _slots[i] = new ProbeSlot(this);
+            _slots[i] = new ProbeSlot(this, i);
             _idle.Push(_slots[i]);
         }
 
@@ -103,6 +107,13 @@ public sealed class PortScanner : IPortScan
         // scheduling), between 1 ms and 10 ms.
         SweepInterval = TimeSpan.FromTicks(Math.Clamp(_options.Timeout.Ticks / 100, TimeSpan.TicksPerMillisecond, TimeSpan.TicksPerMillisecond * 10));
         DeadlineSweeper.Register(this);
+        if (_options.IsSeries && _options.Interval > TimeSpan.Zero)
+        {
+            // A series' next attempt starts on a timer of the scan's clock set for its due time, not at the
+            // next deadline sweep (every 1-10 ms): the sweep stays as the backstop.
+            _intervalTimer = _time.CreateTimer(static s => ((PortScanner)s!).OnIntervalTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        }
+
         _stopRegistration = _stop.Token.UnsafeRegister(static s => ((PortScanner)s!).AbortAll(), this);
     }
 
@@ -118,6 +129,14 @@ public sealed class PortScanner : IPortScan
 
     /// <summary>Whether open sockets go on to the post-connect stage instead of being closed at once.</summary>
     internal bool HasPostConnect => _options.PostConnect is not null;
+
+    /// <summary>
+    /// Whether a series attempt whose connect is complete when ConnectAsync returns is finished on the
+    /// spot (see ProbeSlot.TryFinishInline). Not with a post-connect stage: the stage needs a socket the
+    /// runtime already knows as connected, which only its completion makes it. Unix only (the inline
+    /// finish reads the local port with getsockname(2); elsewhere every attempt ends through its completion).
+    /// </summary>
+    internal bool SeriesInline { get; }
 
     /// <summary>How many probes this scan really runs at once (the requested limit, capped by <see cref="PortScanOptions.MaxThrottleLimit"/>).</summary>
     public int ThrottleLimit => _slots.Length;
@@ -232,6 +251,7 @@ public sealed class PortScanner : IPortScan
 
         _stopRegistration.Dispose();
         DeadlineSweeper.Unregister(this);
+        _intervalTimer?.Dispose();
         _stop.Dispose();
     }
 
@@ -508,6 +528,7 @@ public sealed class PortScanner : IPortScan
                 lock (_gate)
                 {
                     _queues.Delay(job, due);
+                    ArmIntervalTimerLocked(due);
                 }
             }
         }
@@ -517,6 +538,41 @@ public sealed class PortScanner : IPortScan
         }
 
         return null;
+    }
+
+    /// <summary>Sets the interval timer for <paramref name="due"/> (timestamp ticks) unless it is already set for earlier.</summary>
+    private void ArmIntervalTimerLocked(long due)
+    {
+        if (_intervalTimer is null || due >= _intervalTimerDue || _finished)
+        {
+            return;
+        }
+
+        _intervalTimerDue = due;
+        long left = Math.Max(0, due - _time.GetTimestamp());
+        long ticks = (long)Math.Ceiling(left * ((double)TimeSpan.TicksPerSecond / _time.TimestampFrequency)); // never early
+        _intervalTimer.Change(TimeSpan.FromTicks(ticks), Timeout.InfiniteTimeSpan);
+    }
+
+    private void OnIntervalTimer()
+    {
+        lock (_gate)
+        {
+            _intervalTimerDue = long.MaxValue;
+        }
+
+        Sweep(); // starts the attempts now due
+        lock (_gate)
+        {
+            if (!_stopping)
+            {
+                long next = _queues.EarliestDue();
+                if (next != long.MaxValue)
+                {
+                    ArmIntervalTimerLocked(next);
+                }
+            }
+        }
     }
 
     private static PortStatus StatusOf(ScanJob job, ProbeOutcome outcome) => new()
@@ -554,6 +610,37 @@ public sealed class PortScanner : IPortScan
 
         CheckFinished();
         return null;
+    }
+
+    /// <summary>
+    /// Gives <paramref name="detached"/>'s role (its place in the slot array) to a spare slot object, as
+    /// <paramref name="detached"/> finished its attempt inline and still waits for its connect's completion.
+    /// Spares come back through <see cref="ReturnSpare"/>, so a long series allocates none after the first few.
+    /// </summary>
+    internal ProbeSlot TakeOver(ProbeSlot detached)
+    {
+        ProbeSlot? next = null;
+        lock (_gate)
+        {
+            if (_spares.Count > 0)
+            {
+                next = _spares.Pop();
+            }
+        }
+
+        next ??= new ProbeSlot(this, detached.Index);
+        next.Index = detached.Index;
+        Volatile.Write(ref _slots[detached.Index], next);
+        return next;
+    }
+
+    /// <summary>A slot object whose inline-finished attempt has had its late completion: free for <see cref="TakeOver"/>.</summary>
+    internal void ReturnSpare(ProbeSlot slot)
+    {
+        lock (_gate)
+        {
+            _spares.Push(slot);
+        }
     }
 
     /// <summary>Times out probes past their deadline and starts retries that are due (called by <see cref="DeadlineSweeper"/>).</summary>
@@ -657,6 +744,7 @@ public sealed class PortScanner : IPortScan
         }
 
         DeadlineSweeper.Unregister(this);
+        _intervalTimer?.Dispose();
         if (_fault is not null)
         {
             _completion.TrySetException(_fault);

@@ -18,6 +18,13 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
     private const long TimedOut = 3;
     private const long Canceled = 4;
 
+    /// <summary>
+    /// A series attempt finished inline: its connect was seen complete right after it started, so the
+    /// attempt was reported at once and the slot's role moved to another object; this one only waits
+    /// for the connect's own (late) completion, then becomes a spare.
+    /// </summary>
+    private const long Inline = 5;
+
     private static readonly LingerOption s_resetOnClose = new(true, 0);
 
     private readonly PortScanner _owner;
@@ -33,33 +40,49 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
     private Socket? _socket;
     private ScanJob? _job;
 
-    public ProbeSlot(PortScanner owner)
+    public ProbeSlot(PortScanner owner, int index)
         : base(unsafeSuppressExecutionContextFlow: true)
     {
         _owner = owner;
+        Index = index;
         _time = owner.Time;
         _timeoutTicks = ToTimestampTicks(owner.Options.Timeout, _time.TimestampFrequency);
         _waitTicks = ToTimestampTicks(owner.Options.WaitTimeout, _time.TimestampFrequency);
         _millisecondTicks = _time.TimestampFrequency / 1000;
     }
 
+    /// <summary>The slot's place in the scanner's slot array (the role this object holds).</summary>
+    public int Index { get; set; }
+
     public bool HasSocket => Volatile.Read(ref _socket) is not null;
 
     public void Assign(ScanJob job) => _job = job;
 
     /// <summary>Runs jobs until one is pending (its completion continues the loop) or none is left.</summary>
-    public void Run()
+    public void Run() => RunFrom(this, _job);
+
+    /// <summary>
+    /// The loop behind <see cref="Run"/>: attempts that end at once (refused on the spot, or a series
+    /// attempt finished inline) go on here without a thread hop; the slot that carries on can change
+    /// when an attempt finished inline hands its role to a spare.
+    /// </summary>
+    private static void RunFrom(ProbeSlot slot, ScanJob? job)
     {
-        ScanJob? job = _job;
         while (job is not null)
         {
-            _job = job;
-            if (!Start(job, out ProbeOutcome outcome))
+            slot._job = job;
+            if (!slot.Start(job, out ProbeOutcome outcome, out ProbeSlot? successor))
             {
                 return; // OnCompleted carries on.
             }
 
-            job = AfterEnd(job, outcome);
+            if (successor is not null)
+            {
+                successor._job = job;
+                slot = successor;
+            }
+
+            job = slot.AfterEnd(job, outcome);
         }
     }
 
@@ -94,13 +117,29 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
 
     protected override void OnCompleted(SocketAsyncEventArgs e)
     {
+        // Claim the attempt for this completion before looking whether it was finished inline: the
+        // starting thread may be claiming it at this very moment (TryFinishInline), and exactly one wins.
+        long token = Volatile.Read(ref _token);
+        if ((token & StateMask) == Connecting)
+        {
+            Interlocked.CompareExchange(ref _token, (token & ~StateMask) | Done, token);
+        }
+
+        if ((Volatile.Read(ref _token) & StateMask) == Inline)
+        {
+            // The late completion of an attempt already reported inline: its socket is closed, the
+            // slot's role has moved on; this object is free for the next inline hand-over.
+            _job = null;
+            _owner.ReturnSpare(this);
+            return;
+        }
+
         ScanJob job = _job!;
         ProbeOutcome outcome = Finish();
         ScanJob? next = AfterEnd(job, outcome);
         if (next is not null)
         {
-            _job = next;
-            Run();
+            RunFrom(this, next);
         }
     }
 
@@ -124,6 +163,31 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         {
             return true; // in error: an answer of some kind, which the completion classifies
         }
+    }
+
+    /// <summary>The socket's local port from getsockname(2), or null when it cannot be read.</summary>
+    private static unsafe int? LocalPort(Socket socket)
+    {
+        byte* address = stackalloc byte[128];
+        uint length = 128;
+        bool added = false;
+        try
+        {
+            socket.SafeHandle.DangerousAddRef(ref added);
+            if (Interop.Libc.GetSockName((int)socket.SafeHandle.DangerousGetHandle(), address, &length) != 0 || length < 4)
+            {
+                return null;
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                socket.SafeHandle.DangerousRelease();
+            }
+        }
+
+        return (address[2] << 8) | address[3];
     }
 
     private static long ToTimestampTicks(TimeSpan span, long frequency) => (long)Math.Min(span.TotalSeconds * frequency, long.MaxValue / 4);
@@ -177,9 +241,14 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         return _afterTimeout ?? _owner.ReleaseOrNext(this);
     }
 
-    /// <summary>Starts an attempt; true when it already ended (then <paramref name="outcome"/> says how).</summary>
-    private bool Start(ScanJob job, out ProbeOutcome outcome)
+    /// <summary>
+    /// Starts an attempt; true when it already ended (then <paramref name="outcome"/> says how). When it
+    /// ended inline with its connect still pending in the runtime, <paramref name="successor"/> is the
+    /// slot object that takes over this one's role (this one waits for that completion).
+    /// </summary>
+    private bool Start(ScanJob job, out ProbeOutcome outcome, out ProbeSlot? successor)
     {
+        successor = null;
         long now = _time.GetTimestamp();
         long deadline = now + _timeoutTicks;
         if (job.AddressIndex == 0)
@@ -220,7 +289,10 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         }
 
         Volatile.Write(ref _socket, socket);
-        RemoteEndPoint = new IPEndPoint(address, job.Port);
+        if (RemoteEndPoint is not IPEndPoint last || last.Port != job.Port || !ReferenceEquals(last.Address, address))
+        {
+            RemoteEndPoint = new IPEndPoint(address, job.Port); // a series reuses its endpoint: no allocation per attempt
+        }
         _start = now;
         Volatile.Write(ref _deadline, deadline);
         long generation = (Volatile.Read(ref _token) & ~StateMask) + (StateMask + 1);
@@ -254,11 +326,60 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
 
         if (pending)
         {
+            if (_owner.SeriesInline && TryFinishInline(socket, job.Port, generation | Connecting, out outcome))
+            {
+                successor = _owner.TakeOver(this);
+                return true;
+            }
+
             outcome = default;
             return false;
         }
 
         outcome = Finish();
+        return true;
+    }
+
+    /// <summary>
+    /// A series attempt whose handshake is already complete when ConnectAsync returns (as on loopback,
+    /// where the kernel finishes it inside the connect call) is finished here, without waiting for the
+    /// runtime to pass the completion from its event thread to a pool thread (30-55 µs per attempt on
+    /// the 2-core build machine): the latency then ends when the handshake was seen complete, not when a
+    /// thread got round to it. Only a clean "connected" counts (writable, no error): anything else, or a
+    /// sweep or cancellation that claimed the attempt first, goes the usual way through the completion.
+    /// <paramref name="token"/> is the state word this attempt started with.
+    /// </summary>
+    private bool TryFinishInline(Socket socket, int port, long token, out ProbeOutcome outcome)
+    {
+        outcome = default;
+        try
+        {
+            if (!socket.Poll(0, SelectMode.SelectWrite) || socket.Poll(0, SelectMode.SelectError))
+            {
+                return false;
+            }
+
+            // The runtime learns the local endpoint only at the completion (LocalEndPoint is null until
+            // then), so the self-connect check reads the local port itself: a connection whose local port
+            // is the destination port may be joined to itself, and goes the usual way to be told apart.
+            if (LocalPort(socket) is not int local || local == port)
+            {
+                return false;
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+
+        // Exactly this attempt's state word (its generation): if the completion got here first, it may
+        // already have started the slot's next attempt, which this must not claim.
+        if (Interlocked.CompareExchange(ref _token, (token & ~StateMask) | Inline, token) != token)
+        {
+            return false; // the completion, the sweep or a stop got it first; the completion reports it
+        }
+
+        outcome = Close(socket, ProbeEndState.Open, _time.GetElapsedTime(_start), SocketError.Success);
         return true;
     }
 
@@ -279,7 +400,6 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
 
         Socket socket = Volatile.Read(ref _socket)!;
         SocketError error = SocketError;
-        TimeSpan? kernelRtt = null;
         ProbeEndState end;
         if (state == TimedOut)
         {
@@ -292,6 +412,21 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
         else if (error == SocketError.Success)
         {
             end = ProbeEndState.Open;
+        }
+        else
+        {
+            end = ClassifyError(error);
+        }
+
+        return Close(socket, end, elapsed, error);
+    }
+
+    /// <summary>Reads what an open connection tells (self-connect, kernel RTT), then closes the socket or hands it on.</summary>
+    private ProbeOutcome Close(Socket socket, ProbeEndState end, TimeSpan elapsed, SocketError error)
+    {
+        TimeSpan? kernelRtt = null;
+        if (end == ProbeEndState.Open)
+        {
             try
             {
                 // A connect to a free port of this host can be joined to itself by TCP simultaneous
@@ -312,10 +447,6 @@ internal sealed class ProbeSlot : SocketAsyncEventArgs
             {
                 // The peer already reset it; the handshake did complete.
             }
-        }
-        else
-        {
-            end = ClassifyError(error);
         }
 
         Volatile.Write(ref _socket, null);

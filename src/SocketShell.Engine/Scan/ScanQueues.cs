@@ -55,6 +55,18 @@ internal sealed class ScanQueues(bool allAddresses)
         return due;
     }
 
+    /// <summary>The earliest due time of the delayed jobs (timestamp ticks), or <see cref="long.MaxValue"/> when none waits.</summary>
+    public long EarliestDue()
+    {
+        long earliest = long.MaxValue;
+        foreach (ScanJob job in _delayed)
+        {
+            earliest = Math.Min(earliest, job.DueTicks);
+        }
+
+        return earliest;
+    }
+
     /// <summary>The next job to run, or null when none is ready.</summary>
     public ScanJob? Next()
     {

@@ -17,7 +17,7 @@ internal static class ErrorIds
     public const string SocketOperationFailed = nameof(SocketOperationFailed);
 
     /// <summary>Data to send (a payload, banner or response) that is not a string, bytes or byte values.</summary>
-    public const string InvalidPayload = nameof(InvalidPayload);
+    public const string InvalidPayload = nameof(SocketErrorKind.InvalidPayload);
 
     /// <summary>Start-SocketListener -Address that is not a literal address or Any.</summary>
     public const string InvalidListenAddress = nameof(InvalidListenAddress);

@@ -48,6 +48,7 @@ public sealed class ReceiveSocketDataCommand : SocketCmdletBase
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = SocketSet, ValueFromPipeline = true,
         HelpMessage = "The client connection to read from (from Connect-Socket or Get-Socket).")]
     [ValidateNotNull]
+    [SocketConnectionTransformation]
     public SocketConnection Socket { get; set; } = null!;
 
     /// <summary>Read one line.</summary>

@@ -118,7 +118,7 @@ public sealed class SendDatagramCommand : SocketCmdletBase
         {
             payload = PayloadOf(PortListTransformationAttribute.Unwrap(Data));
         }
-        catch (ArgumentException e)
+        catch (SocketShellException e) when (e.Kind == SocketErrorKind.InvalidPayload)
         {
             string message = string.Format(CultureInfo.CurrentCulture, Messages.DatagramPayloadInvalid, e.Message);
             WriteError(SocketErrors.Record(new ArgumentException(message, e), ErrorIds.InvalidPayload, Data));

@@ -103,7 +103,7 @@ public sealed class SendSocketDataCommand : SocketCmdletBase
                 _ => Payload.ToBytes(item, Encoding),
             };
         }
-        catch (ArgumentException e)
+        catch (SocketShellException e) when (e.Kind == SocketErrorKind.InvalidPayload)
         {
             WriteError(SocketErrors.Record(e, ErrorIds.InvalidPayload, item));
             return;

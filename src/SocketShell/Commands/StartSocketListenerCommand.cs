@@ -204,7 +204,7 @@ public sealed class StartSocketListenerCommand : SocketCmdletBase
             what = "-Response";
             response = Response is null ? null : Payload.ToBytes(Unwrap(Response), Encoding);
         }
-        catch (ArgumentException e)
+        catch (SocketShellException e) when (e.Kind == SocketErrorKind.InvalidPayload)
         {
             string message = string.Format(CultureInfo.CurrentCulture, Messages.ListenerPayloadInvalid, what, e.Message);
             WriteError(SocketErrors.Record(new ArgumentException(message, e), ErrorIds.InvalidPayload, Unwrap(what == "-Banner" ? Banner : Response)));

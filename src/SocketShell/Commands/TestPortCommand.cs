@@ -314,7 +314,7 @@ public sealed class TestPortCommand : SocketCmdletBase
         {
             return global::SocketShell.Common.Payload.ToBytes(PortListTransformationAttribute.Unwrap(value), global::SocketShell.Common.Payload.Utf8NoBom);
         }
-        catch (ArgumentException e)
+        catch (SocketShellException e) when (e.Kind == SocketErrorKind.InvalidPayload)
         {
             ThrowTerminatingError(SocketErrors.Record(new ArgumentException(string.Format(CultureInfo.CurrentCulture, Messages.ProbePayloadInvalid, parameter, e.Message), e), ErrorIds.InvalidPayload, value));
             throw; // not reached: ThrowTerminatingError throws

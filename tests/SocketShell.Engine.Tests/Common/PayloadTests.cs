@@ -18,8 +18,8 @@ public class PayloadTests
         byte[] raw = [1, 2, 255];
         Assert.Same(raw, Payload.ToBytes(raw, Encoding.ASCII));
         Assert.Equal([0x41, 0x42], Payload.ToBytes(new object[] { 0x41, 0x42 }, Encoding.ASCII));
-        Assert.Throws<ArgumentException>(() => Payload.ToBytes(new object[] { 256 }, Encoding.ASCII));
-        Assert.Throws<ArgumentException>(() => Payload.ToBytes(new object[] { "x" }, Encoding.ASCII));
+        Assert.Equal(SocketErrorKind.InvalidPayload, Assert.Throws<SocketShellException>(() => Payload.ToBytes(new object[] { 256 }, Encoding.ASCII)).Kind);
+        Assert.Equal(SocketErrorKind.InvalidPayload, Assert.Throws<SocketShellException>(() => Payload.ToBytes(new object[] { "x" }, Encoding.ASCII)).Kind);
     }
 
     [Fact]

@@ -47,6 +47,54 @@ public sealed class LatencySeriesTests
     }
 
     [Fact]
+    public async Task Back_to_back_series_on_two_slots_report_every_attempt_once_with_its_latency_and_leave_no_socket_open()
+    {
+        // Interval 0 on loopback: attempts finish inline as their connects complete, the slots' roles move
+        // between slot objects; every attempt must still be reported once, in order per series.
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(4096); // room for every attempt even before the acceptor runs: no dropped SYN, no 1 s retransmit
+        int port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        using var stop = new CancellationTokenSource();
+        Task acceptor = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    (await listener.AcceptAsync(stop.Token)).Dispose();
+                }
+            }
+            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            {
+                // stopped
+            }
+        });
+
+        int before = OpenSockets.Count();
+        var options = new PortScanOptions { Count = 300, Interval = TimeSpan.Zero, ThrottleLimit = 2 };
+        ScanFixtures.ScanRun run = await ScanFixtures.RunAsync(options, s => s.Add("127.0.0.1", [port, port]));
+        Assert.Equal(600, run.Results.Count);
+        Assert.All(run.Results, r => Assert.Equal(PortState.Open, r.Status.Status));
+        Assert.All(run.Results, r => Assert.True(r.Status.Latency > TimeSpan.Zero));
+        foreach (var series in run.Results.GroupBy(r => r.Pair))
+        {
+            Assert.Equal(Enumerable.Range(1, 300), series.Select(r => r.Status.Attempt));
+        }
+
+        if (OperatingSystem.IsLinux())
+        {
+            Assert.All(run.Results, r => Assert.InRange(r.Status.KernelRtt!.Value, TimeSpan.FromTicks(1), r.Status.Latency!.Value));
+        }
+
+        Assert.Equal(0, run.OpenSocketsAfter);
+        stop.Cancel();
+        listener.Close();
+        await acceptor.WaitAsync(Bound);
+        Assert.True(await EventuallyAsync(() => OpenSockets.Count() <= before), "sockets left open");
+    }
+
+    [Fact]
     public async Task A_series_on_a_closed_port_gives_a_Closed_result_per_attempt()
     {
         using Socket closed = ScanFixtures.ClosedPort(IPAddress.Loopback, out int port);

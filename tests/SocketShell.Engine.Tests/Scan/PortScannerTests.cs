@@ -120,22 +120,24 @@ public class PortScannerTests
 
     [Theory]
     [MemberData(nameof(Loopbacks))]
-    public async Task A_probe_without_an_answer_times_out_within_ten_percent_of_the_timeout(string host)
+    public async Task A_probe_without_an_answer_times_out_never_before_the_timeout(string host)
     {
         IPAddress address = IPAddress.Parse(host);
         using StalledPort? stalled = await StalledPortAsync(address);
         Assert.True(stalled is not null, "A full accept backlog on loopback did not stall a handshake on this host.");
         var timeout = TimeSpan.FromSeconds(2);
 
-        // Measured from just before the probe is added to when its result is handed over: it includes
-        // the sweep's granularity and the thread-pool hops, not only the socket's own wait.
+        // Measured from just before the probe is added to when its result is handed over. On the real clock
+        // this test holds what cannot depend on load: never before the timeout, and an end (the bound only
+        // catches a hang). How exactly the deadline is kept is tested on a manual clock (ScanTimeTests) and
+        // how late it is on a real machine is measured in bench/ (the test-port-timeout scenario).
         ScanRun run = await RunAsync(new PortScanOptions { Timeout = timeout }, s => s.Add(host, [stalled.Port]));
         TimeSpan at = Assert.Single(run.Results).At;
 
         PortStatus status = run.Single();
         Assert.Equal(PortState.TimedOut, status.Status);
         Assert.Null(status.Latency);
-        Assert.InRange(at, timeout, timeout * 1.1);
+        Assert.InRange(at, timeout, timeout + TimeSpan.FromSeconds(20));
         Assert.Equal(0, run.OpenSocketsAfter);
     }
 

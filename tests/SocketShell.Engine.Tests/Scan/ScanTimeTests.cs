@@ -107,6 +107,34 @@ public sealed class ScanTimeTests
     }
 
     [Fact]
+    public async Task A_latency_series_arms_a_timer_of_its_clock_for_each_next_attempt_and_releases_it_at_the_end()
+    {
+        using Socket open = OpenPort(IPAddress.Loopback, out int port);
+        var results = new ConcurrentQueue<PortStatus>();
+        using var scanner = new PortScanner(
+            new PortScanOptions { Count = 3, Interval = TimeSpan.FromSeconds(2), TimeProvider = _clock },
+            (_, s) => results.Enqueue(s), null, CancellationToken.None);
+        scanner.Add("127.0.0.1", [port]);
+        scanner.Complete();
+
+        for (int attempt = 1; attempt <= 3; attempt++)
+        {
+            await Peer.WaitUntilAsync(() => results.Count == attempt, $"attempt {attempt}");
+            if (attempt < 3)
+            {
+                // The next attempt is due Interval after this one began (the clock stood still meanwhile).
+                TimeSpan due = TimeSpan.FromSeconds(2 * attempt);
+                await _clock.WaitForTimerDueAsync(due, Bound);
+                _clock.Advance(TimeSpan.FromSeconds(2)); // the test sweeps nothing: the timer starts it (the background sweep is only the backstop)
+            }
+        }
+
+        await scanner.Completion.WaitAsync(Bound);
+        Assert.Equal([1, 2, 3], results.Select(r => r.Attempt));
+        Assert.Equal(0, _clock.ArmedTimers);
+    }
+
+    [Fact]
     public async Task A_silent_UDP_port_is_OpenOrFiltered_after_its_Timeout_a_retry_round_pause_and_a_second_Timeout()
     {
         using var mute = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
