@@ -10,7 +10,8 @@ namespace SocketShell.Forward;
 /// <summary>
 /// The one way a relay reaches its upstream: a TCP connection to a host and port (every resolved
 /// address tried in the resolver's order) or a Unix domain stream socket for a path, then optionally
-/// a TLS client handshake validated against the target's host name. All within one timeout.
+/// a TLS client handshake validated against the target's host name. All within one timeout, measured on
+/// the listener's clock (<see cref="Listeners.ListenerOptions.TimeProvider"/>).
 /// </summary>
 internal static class ForwardConnector
 {
@@ -19,11 +20,10 @@ internal static class ForwardConnector
     /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled (the listener is stopping).</exception>
     public static async Task<RelaySide> ConnectAsync(
-        ForwardTarget target, bool tls, bool skipCertificateCheck, TimeSpan timeout, CancellationToken cancellationToken)
+        ForwardTarget target, bool tls, bool skipCertificateCheck, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
         string text = target.ToString();
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        using var deadline = new Deadline(timeout, time, cancellationToken);
         Socket? socket = null;
         SslStream? ssl = null;
         try

@@ -20,7 +20,7 @@ internal static class TcpForwardSession
         RelaySide upstream;
         try
         {
-            upstream = await ForwardConnector.ConnectAsync(options.ForwardTo!, options.ForwardTls, options.SkipCertificateCheck, options.ConnectTimeout, stop).ConfigureAwait(false);
+            upstream = await ForwardConnector.ConnectAsync(options.ForwardTo!, options.ForwardTls, options.SkipCertificateCheck, options.ConnectTimeout, options.TimeProvider, stop).ConfigureAwait(false);
         }
         catch (SocketShellException e)
         {

@@ -20,7 +20,10 @@ internal sealed class UdpForwarder : IDisposable
     private readonly SocketListener _listener;
     private readonly ForwardTarget _target;
     private readonly ConcurrentDictionary<SocketAddress, UdpUpstream> _upstreams = new();
-    private readonly long _idleMs;
+    private readonly TimeProvider _time;
+    private readonly long _idle;
+    private readonly long _sweepPeriod;
+    private readonly long _resolveLifetime;
     private readonly int _maxPeers;
     private long _nextSweep;
     private IPEndPoint? _resolved;
@@ -32,12 +35,23 @@ internal sealed class UdpForwarder : IDisposable
         _listenSocket = listenSocket;
         _listener = listener;
         _target = options.ForwardTo!;
-        _idleMs = (long)(options.IdleTimeout ?? ListenerOptions.DefaultUdpForwardIdleTimeout).TotalMilliseconds;
+        _time = options.TimeProvider;
+        TimeSpan idle = options.IdleTimeout ?? ListenerOptions.DefaultUdpForwardIdleTimeout;
+        SweepPeriodMs = (int)Math.Clamp(idle.TotalMilliseconds / 4, 10, 500);
+        _idle = ToTimestamp(idle);
+        _sweepPeriod = ToTimestamp(TimeSpan.FromMilliseconds(SweepPeriodMs));
+        _resolveLifetime = ToTimestamp(s_resolveLifetime);
         _maxPeers = options.MaxConnections;
     }
 
-    /// <summary>How often the receive loop must look at idle peers at least (its receive timeout).</summary>
-    public int SweepPeriodMs => (int)Math.Clamp(_idleMs / 4, 10, 500);
+    /// <summary>
+    /// How often the receive loop must look at idle peers at least (its receive timeout, real time). What is idle
+    /// is decided on the listener's clock (<see cref="ListenerOptions.TimeProvider"/>) at each look.
+    /// </summary>
+    public int SweepPeriodMs { get; }
+
+    /// <summary>The listener's clock (peers' last activity is in its timestamps).</summary>
+    internal TimeProvider Time => _time;
 
     internal SocketListener Listener => _listener;
 
@@ -75,16 +89,16 @@ internal sealed class UdpForwarder : IDisposable
     /// <summary>Closes the upstream sockets of peers silent for the idle timeout (cheap when not due).</summary>
     public void Sweep()
     {
-        long now = Environment.TickCount64;
+        long now = _time.GetTimestamp();
         if (now < _nextSweep)
         {
             return;
         }
 
-        _nextSweep = now + SweepPeriodMs;
+        _nextSweep = now + _sweepPeriod;
         foreach (KeyValuePair<SocketAddress, UdpUpstream> pair in _upstreams)
         {
-            if (now - pair.Value.LastActivity >= _idleMs && _upstreams.TryRemove(pair.Key, out UdpUpstream? idle))
+            if (now - pair.Value.LastActivity >= _idle && _upstreams.TryRemove(pair.Key, out UdpUpstream? idle))
             {
                 idle.Dispose();
             }
@@ -102,6 +116,8 @@ internal sealed class UdpForwarder : IDisposable
             }
         }
     }
+
+    private long ToTimestamp(TimeSpan span) => (long)Math.Ceiling(span.Ticks * (double)_time.TimestampFrequency / TimeSpan.TicksPerSecond);
 
     internal void Refused(UdpUpstream upstream) =>
         _listener.RecordForwardFailure(
@@ -166,8 +182,8 @@ internal sealed class UdpForwarder : IDisposable
             return new IPEndPoint(literal, _target.Port);
         }
 
-        long now = Environment.TickCount64;
-        if (_resolved is not null && now - _resolvedAt < s_resolveLifetime.TotalMilliseconds)
+        long now = _time.GetTimestamp();
+        if (_resolved is not null && now - _resolvedAt < _resolveLifetime)
         {
             return _resolved;
         }

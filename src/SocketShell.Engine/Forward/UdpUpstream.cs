@@ -10,12 +10,13 @@ namespace SocketShell.Forward;
 internal sealed class UdpUpstream : IDisposable
 {
     private readonly UdpForwarder _owner;
-    private long _lastActivity = Environment.TickCount64;
+    private long _lastActivity;
     private int _closed;
 
     public UdpUpstream(UdpForwarder owner, Socket socket, SocketAddress peer, int peerId, IPEndPoint peerEndPoint)
     {
         _owner = owner;
+        _lastActivity = owner.Time.GetTimestamp();
         Socket = socket;
         Peer = peer;
         PeerId = peerId;
@@ -32,7 +33,7 @@ internal sealed class UdpUpstream : IDisposable
 
     public long LastActivity => Volatile.Read(ref _lastActivity);
 
-    public void Touch() => Volatile.Write(ref _lastActivity, Environment.TickCount64);
+    public void Touch() => Volatile.Write(ref _lastActivity, _owner.Time.GetTimestamp());
 
     public void Start()
     {

@@ -93,9 +93,22 @@ public sealed class ListenerOptions
     /// <summary>Forward mode: the time allowed to connect to the upstream (resolution, connect and TLS handshake).</summary>
     public TimeSpan ConnectTimeout { get; set; } = DefaultConnectTimeout;
 
+    /// <summary>
+    /// Where time comes from: the idle timeout (both serving paths, and a Forward pair's), the TLS handshake
+    /// and upstream connect timeouts, StartTime/StopTime, the timestamps of kept messages and forward errors,
+    /// and the waits of Receive-SocketData and Stop (default <see cref="TimeProvider.System"/>). Tests give a
+    /// manual clock here and take the same path as users.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Throws <see cref="SocketShellException"/> (InvalidListenerOptions, TcpOnlyParameter) when the options contradict each other.</summary>
     public void Validate()
     {
+        if (TimeProvider is null)
+        {
+            throw Invalid("The listener needs a clock (TimeProvider).");
+        }
+
         if (Port is < 0 or > PortListParser.MaxPort)
         {
             throw Invalid($"The port {Port} is outside the range 0 to {PortListParser.MaxPort}.");

@@ -20,6 +20,12 @@ namespace SocketShell.Listeners;
 /// connection waits for EPOLLOUT and is not read until the rest is sent (backpressure, as socat does).
 /// An idle connection holds a small object and its descriptor, no buffer.
 /// </para>
+/// <para>
+/// Time is the options' clock (<see cref="ListenerOptions.TimeProvider"/>): each batch of events reads its
+/// timestamp once, and the idle timeout is a timer of that clock (<see cref="IdleSchedule"/>) that wakes the
+/// loop through its eventfd, so epoll_wait itself waits without a timeout (except while accepting is
+/// paused for want of descriptors, a back-off measured on the system's tick count).
+/// </para>
 /// Everything here runs on the loop thread, except <see cref="RequestStop"/>.
 /// </summary>
 internal sealed unsafe class StreamEventLoop
@@ -47,14 +53,18 @@ internal sealed unsafe class StreamEventLoop
     private readonly ListenerMode _mode;
     private readonly bool _keep;
     private readonly bool _unix;
-    private readonly long _idleLimitMs;
-    private readonly long _idlePeriodMs;
+    private readonly TimeProvider _time;
+    private readonly IdleSchedule? _idle;
     private Connection?[] _byFd = new Connection?[256];
     private int _epoll = -1;
     private int _wake = -1;
     private int _listenFd = -1;
     private volatile bool _stop;
     private long _acceptPausedUntil;
+    private ITimer? _idleTimer;
+    private bool _idleArmed;
+    private long _idleLookAt;
+    private volatile bool _idleDue;
 
     /// <param name="listener">The listener whose counters and capture the loop feeds.</param>
     /// <param name="options">Its options.</param>
@@ -73,11 +83,8 @@ internal sealed unsafe class StreamEventLoop
         _mode = options.Mode;
         _keep = options.Mode != ListenerMode.Discard;
         _unix = listen.AddressFamily == AddressFamily.Unix;
-        if (options.IdleTimeout is { } idle)
-        {
-            _idleLimitMs = Math.Max(1, (long)idle.TotalMilliseconds);
-            _idlePeriodMs = (long)Math.Clamp(idle.TotalMilliseconds / 4, 10, 1000);
-        }
+        _time = options.TimeProvider;
+        _idle = IdleSchedule.Of(options);
     }
 
     /// <summary>Completes when the loop has ended and closed every connection (faulted when the listening socket failed).</summary>
@@ -117,6 +124,18 @@ internal sealed unsafe class StreamEventLoop
     public void RequestStop()
     {
         _stop = true;
+        Wake();
+    }
+
+    /// <summary>The idle timer fell due (the clock's timer thread, or the thread that advances a manual clock).</summary>
+    private void IdleDue()
+    {
+        _idleDue = true;
+        Wake();
+    }
+
+    private void Wake()
+    {
         lock (_wakeGate)
         {
             if (_wake >= 0)
@@ -140,10 +159,9 @@ internal sealed unsafe class StreamEventLoop
             events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * Libc.EpollEventSize));
             Control(Libc.EpollCtlAdd, _wake, Libc.EpollIn, WakeKey);
             WatchListen();
-            long nextIdleCheck = Environment.TickCount64 + _idlePeriodMs;
             while (!_stop)
             {
-                int n = Libc.EpollWait(_epoll, events, MaxEvents, Timeout(Environment.TickCount64, nextIdleCheck));
+                int n = Libc.EpollWait(_epoll, events, MaxEvents, AcceptPauseLeft());
                 if (n < 0)
                 {
                     int error = Marshal.GetLastPInvokeError();
@@ -155,7 +173,7 @@ internal sealed unsafe class StreamEventLoop
                     throw Failure("epoll_wait", error);
                 }
 
-                long now = Environment.TickCount64;
+                long now = _time.GetTimestamp();
                 for (int i = 0; i < n && !_stop; i++)
                 {
                     byte* e = events + (i * Libc.EpollEventSize);
@@ -185,13 +203,13 @@ internal sealed unsafe class StreamEventLoop
                     }
                 }
 
-                if (_idleLimitMs > 0 && now >= nextIdleCheck)
+                if (_idleDue && !_stop)
                 {
-                    CloseIdle(now);
-                    nextIdleCheck = now + _idlePeriodMs;
+                    _idleDue = false;
+                    CloseIdle(_idle!);
                 }
 
-                if (_acceptPausedUntil != 0 && now >= _acceptPausedUntil)
+                if (_acceptPausedUntil != 0 && Environment.TickCount64 >= _acceptPausedUntil)
                 {
                     _acceptPausedUntil = 0;
                     WatchListen();
@@ -204,6 +222,7 @@ internal sealed unsafe class StreamEventLoop
         }
         finally
         {
+            _idleTimer?.Dispose();
             foreach (Connection? c in _byFd)
             {
                 if (c is not null)
@@ -241,22 +260,9 @@ internal sealed unsafe class StreamEventLoop
         }
     }
 
-    private int Timeout(long now, long nextIdleCheck)
-    {
-        long wait = -1;
-        if (_idleLimitMs > 0)
-        {
-            wait = Math.Max(0, nextIdleCheck - now);
-        }
-
-        if (_acceptPausedUntil != 0)
-        {
-            long resume = Math.Max(0, _acceptPausedUntil - now);
-            wait = wait < 0 ? resume : Math.Min(wait, resume);
-        }
-
-        return (int)wait;
-    }
+    /// <summary>epoll_wait's timeout: none (-1), or the milliseconds left of a pause of accepting.</summary>
+    private int AcceptPauseLeft() =>
+        _acceptPausedUntil == 0 ? -1 : (int)Math.Max(0, _acceptPausedUntil - Environment.TickCount64);
 
     private void Accept(long now)
     {
@@ -276,7 +282,7 @@ internal sealed unsafe class StreamEventLoop
                         continue; // the client went away before we took it
                     case Libc.EMFile or Libc.ENFile or Libc.ENoBufs or Libc.ENoMem:
                         // Out of descriptors: stop accepting for a moment instead of spinning; closing connections free some.
-                        _acceptPausedUntil = now + AcceptBackOffMs;
+                        _acceptPausedUntil = Environment.TickCount64 + AcceptBackOffMs;
                         Control(Libc.EpollCtlDel, _listenFd, 0, ListenKey);
                         return;
                     default:
@@ -315,6 +321,11 @@ internal sealed unsafe class StreamEventLoop
             {
                 Close(c);
                 continue;
+            }
+
+            if (_idle is not null && !_idleArmed)
+            {
+                ArmIdle(now, _idle.NextLook(now, _idle.Deadline(now), long.MinValue));
             }
 
             if (_options.Banner is { Length: > 0 } banner)
@@ -543,15 +554,41 @@ internal sealed unsafe class StreamEventLoop
         Interlocked.Decrement(ref _listener._active);
     }
 
-    private void CloseIdle(long now)
+    /// <summary>Closes the connections idle now, and arms the idle timer for the earliest deadline of the others.</summary>
+    private void CloseIdle(IdleSchedule idle)
     {
+        _idleArmed = false;
+        long now = _time.GetTimestamp(); // not the batch's: the timer may have fired after it was read
+        long earliest = long.MaxValue;
         foreach (Connection? c in _byFd)
         {
-            if (c is not null && now - c.LastActivity >= _idleLimitMs)
+            if (c is null)
+            {
+                continue;
+            }
+
+            if (idle.IsIdle(now, c.LastActivity))
             {
                 Close(c);
             }
+            else
+            {
+                earliest = Math.Min(earliest, idle.Deadline(c.LastActivity));
+            }
         }
+
+        if (earliest != long.MaxValue)
+        {
+            ArmIdle(now, idle.NextLook(now, earliest, _idleLookAt));
+        }
+    }
+
+    private void ArmIdle(long now, long at)
+    {
+        _idleTimer ??= _time.CreateTimer(static state => ((StreamEventLoop)state!).IdleDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _idleTimer.Change(_idle!.DueIn(now, at), Timeout.InfiniteTimeSpan);
+        _idleLookAt = at;
+        _idleArmed = true;
     }
 
     private void WatchListen()

@@ -29,14 +29,19 @@ internal sealed class TcpListenerWorker : ListenerWorker
     private readonly ConcurrentDictionary<int, Connection> _connections = new();
     private Socket? _socket;
     private Unix.UnixSocketFile? _file;
-    private Timer? _idleTimer;
+    private readonly object _idleGate = new();
+    private readonly IdleSchedule? _idle;
+    private ITimer? _idleTimer;
+    private bool _idleArmed;
+    private long _idleLookAt;
+    private bool _idleEnded;
     private int _nextConnectionId;
     private StreamEventLoop[]? _loops;
 
     /// <summary>Event loops per listener: one per core (at most 4), so a busy listener can use every core as socat's processes do.</summary>
     private int EventLoopCount => Options.EventLoops > 0 ? Options.EventLoops : Math.Clamp(Environment.ProcessorCount, 1, 4);
 
-    public TcpListenerWorker(ListenerOptions options) : base(options) { }
+    public TcpListenerWorker(ListenerOptions options) : base(options) => _idle = IdleSchedule.Of(options);
 
     public override IPEndPoint? Bind()
     {
@@ -90,7 +95,12 @@ internal sealed class TcpListenerWorker : ListenerWorker
             return;
         }
 
-        _idleTimer?.Dispose();
+        lock (_idleGate)
+        {
+            _idleEnded = true;
+            _idleTimer?.Dispose();
+        }
+
         _socket?.Dispose();
         _file?.Remove();
         foreach (Connection c in _connections.Values)
@@ -106,12 +116,6 @@ internal sealed class TcpListenerWorker : ListenerWorker
         {
             await RunEventLoopsAsync(listen).ConfigureAwait(false);
             return;
-        }
-
-        if (Options.IdleTimeout is { } idle)
-        {
-            TimeSpan period = TimeSpan.FromMilliseconds(Math.Clamp(idle.TotalMilliseconds / 4, 10, 1000));
-            _idleTimer = new Timer(_ => CloseIdle(idle), null, period, period);
         }
 
         try
@@ -214,36 +218,87 @@ internal sealed class TcpListenerWorker : ListenerWorker
                 connection.Close();
             }
 
+            ArmIdleFor(connection);
             connection.Completion = connection.RunAsync(stop);
         }
     }
 
-    private void CloseIdle(TimeSpan idle)
+    /// <summary>A connection was accepted: arms the idle timer for its deadline unless it is armed already (for an earlier one).</summary>
+    private void ArmIdleFor(Connection connection)
     {
-        long now = Environment.TickCount64;
-        long limit = (long)idle.TotalMilliseconds;
-        foreach (Connection c in _connections.Values)
+        if (_idle is null)
         {
-            if (now - Volatile.Read(ref c.LastActivity) >= limit)
+            return;
+        }
+
+        lock (_idleGate)
+        {
+            if (!_idleArmed)
             {
-                c.Close();
+                long now = _idle.Time.GetTimestamp();
+                ArmIdle(now, _idle.NextLook(now, _idle.Deadline(Volatile.Read(ref connection.LastActivity)), long.MinValue));
             }
         }
+    }
+
+    /// <summary>The idle timer fell due: closes the connections idle now and arms the timer for the earliest deadline of the others.</summary>
+    private void CloseIdle()
+    {
+        IdleSchedule idle = _idle!;
+        lock (_idleGate)
+        {
+            _idleArmed = false;
+            long now = idle.Time.GetTimestamp();
+            long earliest = long.MaxValue;
+            foreach (Connection c in _connections.Values)
+            {
+                long last = Volatile.Read(ref c.LastActivity);
+                if (idle.IsIdle(now, last))
+                {
+                    c.Close();
+                }
+                else if (!c.IsClosed)
+                {
+                    earliest = Math.Min(earliest, idle.Deadline(last));
+                }
+            }
+
+            if (earliest != long.MaxValue)
+            {
+                ArmIdle(now, idle.NextLook(now, earliest, _idleLookAt));
+            }
+        }
+    }
+
+    private void ArmIdle(long now, long at)
+    {
+        if (_idleEnded)
+        {
+            return;
+        }
+
+        _idleTimer ??= _idle!.Time.CreateTimer(static state => ((TcpListenerWorker)state!).CloseIdle(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _idleTimer.Change(_idle!.DueIn(now, at), Timeout.InfiniteTimeSpan);
+        _idleLookAt = at;
+        _idleArmed = true;
     }
 
     private sealed class Connection
     {
         private readonly TcpListenerWorker _owner;
         private readonly Socket _socket;
+        private readonly TimeProvider _time;
         private SslStream? _tls;
         private int _closed;
-        internal long LastActivity = Environment.TickCount64;
+        internal long LastActivity;
 
         public Connection(TcpListenerWorker owner, Socket socket, int id)
         {
             _owner = owner;
             _socket = socket;
             Id = id;
+            _time = owner.Options.TimeProvider;
+            LastActivity = _time.GetTimestamp();
             try
             {
                 if (socket.AddressFamily == AddressFamily.Unix)
@@ -272,6 +327,8 @@ internal sealed class TcpListenerWorker : ListenerWorker
         public int Id { get; }
 
         public IPEndPoint? Remote { get; }
+
+        public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
         public Task Completion { get; set; } = Task.CompletedTask;
 
@@ -312,7 +369,7 @@ internal sealed class TcpListenerWorker : ListenerWorker
 
                 if (options.Mode == ListenerMode.Forward)
                 {
-                    await Forward.TcpForwardSession.RunAsync(Listener, _socket, _tls, Id, Remote, () => Volatile.Write(ref LastActivity, Environment.TickCount64), stop).ConfigureAwait(false);
+                    await Forward.TcpForwardSession.RunAsync(Listener, _socket, _tls, Id, Remote, () => Volatile.Write(ref LastActivity, _time.GetTimestamp()), stop).ConfigureAwait(false);
                     return;
                 }
 
@@ -338,7 +395,7 @@ internal sealed class TcpListenerWorker : ListenerWorker
                         break; // the peer finished sending
                     }
 
-                    Volatile.Write(ref LastActivity, Environment.TickCount64);
+                    Volatile.Write(ref LastActivity, _time.GetTimestamp());
                     Interlocked.Add(ref Listener._bytesReceived, n);
                     if (keep)
                     {
@@ -394,8 +451,7 @@ internal sealed class TcpListenerWorker : ListenerWorker
         private async Task<bool> HandshakeAsync(ListenerOptions options, CancellationToken stop)
         {
             _tls = new SslStream(new NetworkStream(_socket, ownsSocket: false), leaveInnerStreamOpen: false);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
-            timeout.CancelAfter(s_handshakeTimeout);
+            using var timeout = new Common.Deadline(s_handshakeTimeout, _time, stop);
             try
             {
                 await _tls.AuthenticateAsServerAsync(

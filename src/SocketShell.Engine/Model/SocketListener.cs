@@ -40,7 +40,7 @@ public sealed class SocketListener
         Options = options;
         _worker = worker;
         _capture = new CaptureBuffer(options.Mode == ListenerMode.Discard ? 0 : options.CaptureLimit);
-        StartTime = DateTimeOffset.Now;
+        StartTime = options.TimeProvider.GetLocalNow();
     }
 
     /// <summary>The number of the listener in its session (runspace).</summary>
@@ -181,7 +181,7 @@ public sealed class SocketListener
     {
         try
         {
-            await StopCoreAsync(null).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+            await StopCoreAsync(null).WaitAsync(timeout, Options.TimeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException e)
         {
@@ -205,8 +205,7 @@ public sealed class SocketListener
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxCount);
         if (waitFor > 0)
         {
-            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            deadline.CancelAfter(timeout);
+            using var deadline = new Common.Deadline(timeout, Options.TimeProvider, cancellationToken);
             try
             {
                 while (_capture.CountMatching(connectionId) < waitFor && State == ListenerState.Listening)
@@ -248,7 +247,7 @@ public sealed class SocketListener
             Volatile.Write(ref _error, fault);
         }
 
-        StopTime = DateTimeOffset.Now;
+        StopTime = Options.TimeProvider.GetLocalNow();
         _registry.Unregister(this);
         try
         {
@@ -276,6 +275,7 @@ public sealed class SocketListener
         Interlocked.Increment(ref _forwardFailures);
         Volatile.Write(ref _lastForwardError, new ForwardError
         {
+            Time = Options.TimeProvider.GetLocalNow(),
             Kind = failure.Kind,
             Target = Options.ForwardTo?.ToString() ?? string.Empty,
             ConnectionId = connectionId,
@@ -298,7 +298,7 @@ public sealed class SocketListener
             return;
         }
 
-        var message = new SocketMessage(data[..take].ToArray(), Options.Encoding)
+        var message = new SocketMessage(data[..take].ToArray(), Options.Encoding, Common.LocalClock.Now(Options.TimeProvider))
         {
             Protocol = Protocol,
             ListenerId = Id,

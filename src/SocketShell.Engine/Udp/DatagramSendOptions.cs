@@ -32,4 +32,10 @@ public sealed class DatagramSendOptions
     /// the operating system's resolver). Tests give fixed addresses here and take the same path as users.
     /// </summary>
     public HostResolve Resolver { get; set; } = HostResolver.ResolveAsync;
+
+    /// <summary>
+    /// Where time comes from: the reply wait's timeout, the round-trip time and the timestamps of results and
+    /// replies (default <see cref="TimeProvider.System"/>). Tests give a manual clock here and take the same path as users.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 }

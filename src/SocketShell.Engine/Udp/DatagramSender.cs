@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using System.Net;
 using System.Runtime.CompilerServices;
@@ -85,6 +84,7 @@ public sealed class DatagramSender : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(options.Resolver, nameof(options));
+        ArgumentNullException.ThrowIfNull(options.TimeProvider, nameof(options));
         Common.HostNameRules.Validate(options.ComputerName);
         if (options.Port is < 1 or > 65535)
         {
@@ -216,8 +216,9 @@ public sealed class DatagramSender : IDisposable
             StaleReplies.Discard(socket, _replyBuffer ??= new byte[ReceiveBufferSize]);
         }
 
+        TimeProvider time = _options.TimeProvider;
         DatagramResult result = NewResult(remote, payload.Length);
-        long start = Stopwatch.GetTimestamp();
+        long start = time.GetTimestamp();
         cancellationToken.ThrowIfCancellationRequested();
         if (!TrySend(socket, remote, payload.Span))
         {
@@ -233,8 +234,7 @@ public sealed class DatagramSender : IDisposable
         }
 
         _replyBuffer ??= new byte[ReceiveBufferSize];
-        using var timeoutSource = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeoutSource.CancelAfter(timeout);
+        using var timeoutSource = new Deadline(timeout, time, cancellationToken);
         try
         {
             int received;
@@ -252,10 +252,10 @@ public sealed class DatagramSender : IDisposable
                 from = DatagramAddresses.Normalize((IPEndPoint)r.RemoteEndPoint);
             }
 
-            TimeSpan rtt = Stopwatch.GetElapsedTime(start);
+            TimeSpan rtt = time.GetElapsedTime(start);
             result.Status = DatagramStatus.Replied;
             result.RoundTripTime = rtt;
-            result.Reply = new SocketMessage(_replyBuffer.AsSpan(0, received).ToArray(), _options.Encoding)
+            result.Reply = new SocketMessage(_replyBuffer.AsSpan(0, received).ToArray(), _options.Encoding, time.GetLocalNow())
             {
                 Protocol = TransportProtocol.Udp,
                 Remote = from,
@@ -294,7 +294,7 @@ public sealed class DatagramSender : IDisposable
         ComputerName = _options.ComputerName,
         Remote = remote,
         BytesSent = length,
-        Timestamp = DateTimeOffset.Now,
+        Timestamp = LocalClock.Now(_options.TimeProvider),
         Status = DatagramStatus.Sent,
     };
 

@@ -8,8 +8,9 @@ using SocketShell.Unix;
 namespace SocketShell.Engine.Tests.Udp;
 
 /// <summary>
-/// Receive-Datagram's idle timeout and timestamps, and Test-Port -Path -Wait's retry pauses, on a manual
-/// clock (<see cref="DatagramReceiveOptions.TimeProvider"/>, the probe's timeProvider): real loopback and
+/// Receive-Datagram's idle timeout and timestamps, Send-Datagram's reply wait, and Test-Port -Path -Wait's
+/// retry pauses, on a manual clock (<see cref="DatagramReceiveOptions.TimeProvider"/>,
+/// <see cref="DatagramSendOptions.TimeProvider"/>, the probe's timeProvider): real loopback and
 /// Unix sockets, the clock moved only once the engine has armed the timer the test expects.
 /// </summary>
 public sealed class DatagramTimeTests
@@ -36,6 +37,36 @@ public sealed class DatagramTimeTests
         Assert.False(run.IsCompleted, "the run ended before the idle timeout after the last datagram");
         _clock.Advance(TimeSpan.FromTicks(1));
         Assert.Equal(DatagramReceiveEnd.IdleTimeout, await run.WaitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task A_reply_wait_is_NoReply_exactly_at_its_timeout_and_a_reply_carries_the_senders_clock()
+    {
+        using var peer = UdpTestPeer.Bind(IPAddress.Loopback);
+        var options = new DatagramSendOptions { ComputerName = "127.0.0.1", Port = peer.EndPoint().Port, TimeProvider = _clock };
+        using DatagramSender sender = await DatagramSender.OpenAsync(options, CancellationToken.None);
+
+        Task<DatagramResult> silent = sender.SendAsync(new byte[] { 1 }, waitForReply: true, TimeSpan.FromSeconds(2), CancellationToken.None);
+        await peer.ReceiveBoundedAsync();
+        await _clock.WaitForTimerDueAsync(TimeSpan.FromSeconds(2), Bound);
+        _clock.Advance(TimeSpan.FromSeconds(2) - TimeSpan.FromTicks(1));
+        Assert.False(silent.IsCompleted, "the reply wait ended before its timeout");
+        _clock.Advance(TimeSpan.FromTicks(1));
+        DatagramResult none = await silent.WaitAsync(Bound);
+        Assert.Equal(DatagramStatus.NoReply, none.Status);
+        Assert.Null(none.RoundTripTime);
+        Assert.Equal(ManualTimeProvider.Start, none.Timestamp);
+
+        Task<DatagramResult> answered = sender.SendAsync(new byte[] { 2 }, waitForReply: true, TimeSpan.FromSeconds(2), CancellationToken.None);
+        var got = await peer.ReceiveBoundedAsync();
+        await _clock.WaitForTimerDueAsync(TimeSpan.FromSeconds(4), Bound);
+        _clock.Advance(TimeSpan.FromSeconds(1.5));
+        await peer.SendAsync(new byte[] { 3 }, got.RemoteEndPoint);
+        DatagramResult r = await answered.WaitAsync(Bound);
+        Assert.Equal(DatagramStatus.Replied, r.Status);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), r.RoundTripTime);
+        Assert.Equal(ManualTimeProvider.Start + TimeSpan.FromSeconds(2), r.Timestamp);
+        Assert.Equal(ManualTimeProvider.Start + TimeSpan.FromSeconds(3.5), r.Reply!.Timestamp);
     }
 
     [FactNeeding(Requirement.UnixDomainSockets)]
