@@ -11,10 +11,12 @@ internal static class TcpForwardSession
     /// <summary>
     /// Relays <paramref name="client"/> to the listener's ForwardTo. When the upstream cannot be reached
     /// the failure is counted on the listener and this returns at once; the caller closes the client.
-    /// The client's socket (and TLS stream) are closed when this returns.
+    /// The client's socket (and TLS stream) are closed when this returns. <paramref name="started"/> gets the
+    /// relay once it exists, so the idle timer can close both sides (closing only the client's socket would
+    /// pass on an end of stream and leave the upstream's direction open).
     /// </summary>
     public static async Task RunAsync(
-        SocketListener listener, Socket client, SslStream? clientTls, int connectionId, IPEndPoint? remote, Action touch, CancellationToken stop)
+        SocketListener listener, Socket client, SslStream? clientTls, int connectionId, IPEndPoint? remote, Action touch, Action<Relay> started, CancellationToken stop)
     {
         ListenerOptions options = listener.Options;
         RelaySide upstream;
@@ -40,6 +42,7 @@ internal static class TcpForwardSession
         try
         {
             var relay = new Relay(new RelaySide(client, clientTls), upstream, new ListenerRelayObserver(listener, connectionId, remote, touch));
+            started(relay);
             if (stop.IsCancellationRequested)
             {
                 relay.Close();

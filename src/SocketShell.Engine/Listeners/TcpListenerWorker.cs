@@ -289,6 +289,7 @@ internal sealed class TcpListenerWorker : ListenerWorker
         private readonly Socket _socket;
         private readonly TimeProvider _time;
         private SslStream? _tls;
+        private Forward.Relay? _relay;
         private int _closed;
         internal long LastActivity;
 
@@ -350,6 +351,17 @@ internal sealed class TcpListenerWorker : ListenerWorker
 
                 _tls?.Dispose();
                 _socket.Dispose();
+                Volatile.Read(ref _relay)?.Close();
+            }
+        }
+
+        /// <summary>Forward mode: the relay exists; closing the connection (idle timeout, stop) closes both its sides.</summary>
+        private void Relayed(Forward.Relay relay)
+        {
+            Volatile.Write(ref _relay, relay);
+            if (IsClosed)
+            {
+                relay.Close();
             }
         }
 
@@ -369,7 +381,7 @@ internal sealed class TcpListenerWorker : ListenerWorker
 
                 if (options.Mode == ListenerMode.Forward)
                 {
-                    await Forward.TcpForwardSession.RunAsync(Listener, _socket, _tls, Id, Remote, () => Volatile.Write(ref LastActivity, _time.GetTimestamp()), stop).ConfigureAwait(false);
+                    await Forward.TcpForwardSession.RunAsync(Listener, _socket, _tls, Id, Remote, () => Volatile.Write(ref LastActivity, _time.GetTimestamp()), Relayed, stop).ConfigureAwait(false);
                     return;
                 }
 
