@@ -29,7 +29,27 @@ $payloads = foreach ($i in 1..$Count) { "m$i" }
 $u = [System.Net.Sockets.UdpClient]::new()
 $u.Connect([ipaddress]::Loopback, $port)
 
+# The floor of any compiled cmdlet doing this job: a minimal cmdlet (built here into a temp folder) that takes the
+# strings from the pipeline, encodes each into one buffer and sends it on one connected socket, writing nothing.
+# Send-Datagram against it shows what the module adds per item beyond PowerShell's own cost of a cmdlet.
+$floorSource = @'
+using System.Management.Automation; using System.Net; using System.Net.Sockets; using System.Text;
+[Cmdlet("Send", "FloorDatagram")]
+public sealed class SendFloorDatagramCommand : PSCmdlet {
+    [Parameter(Mandatory = true, Position = 0)] public string ComputerName { get; set; }
+    [Parameter(Mandatory = true, Position = 1)] public int Port { get; set; }
+    [Parameter(Mandatory = true, Position = 2, ValueFromPipeline = true)] public object Data { get; set; }
+    private Socket _socket; private readonly byte[] _buffer = new byte[65536];
+    protected override void BeginProcessing() { _socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp); _socket.Connect(IPAddress.Parse(ComputerName), Port); }
+    protected override void ProcessRecord() { string s = (Data is PSObject p ? p.BaseObject : Data).ToString(); int n = Encoding.UTF8.GetBytes(s, 0, s.Length, _buffer, 0); _socket.Send(_buffer, 0, n, SocketFlags.None); }
+    protected override void EndProcessing() { _socket.Dispose(); }
+}
+'@
+$floorDll = Join-Path ([IO.Path]::GetTempPath()) "socketshell-bench-floor-$PID.dll"   # compiled in the Warm part only (it would warm the cold ones)
+$floor = { $payloads | Send-FloorDatagram 127.0.0.1 $port }
+
 $cmdlet = { $payloads | Send-Datagram 127.0.0.1 $port }
+$cmdletNoResult = { $payloads | Send-Datagram 127.0.0.1 $port -NoResult }
 $loop = { foreach ($p in $payloads) { $b = [Text.Encoding]::UTF8.GetBytes($p); $null = $u.Send($b, $b.Length) } }
 $cmdletForEach = { 1..$Count | ForEach-Object { "m$_" } | Send-Datagram 127.0.0.1 $port }
 $loopForEach = { 1..$Count | ForEach-Object { $b = [Text.Encoding]::UTF8.GetBytes("m$_"); $null = $u.Send($b, $b.Length) } }
@@ -40,18 +60,23 @@ try {
         'Cold-Cmdlet' { '{0:F0}' -f (Rate $cmdlet) }
         'Cold-Loop' { '{0:F0}' -f (Rate $loop) }
         'Warm' {
-            $null = Rate $cmdlet; $null = Rate $loop; $null = Rate $cmdletForEach; $null = Rate $loopForEach
-            $r = @{ c = @(); l = @(); cf = @(); lf = @() }
+            Add-Type -TypeDefinition $floorSource -OutputAssembly $floorDll -OutputType Library
+            Import-Module $floorDll
+            $null = Rate $cmdlet; $null = Rate $loop; $null = Rate $cmdletForEach; $null = Rate $loopForEach; $null = Rate $floor; $null = Rate $cmdletNoResult
+            $r = @{ c = @(); l = @(); cf = @(); lf = @(); f = @(); n = @() }
             $before = $sink.DatagramsReceived
             for ($i = 1; $i -le $Rounds; $i++) {
-                $r.c += Rate $cmdlet; $r.l += Rate $loop; $r.cf += Rate $cmdletForEach; $r.lf += Rate $loopForEach
-                "  round {0}: Send-Datagram {1:N0}/s, loop {2:N0}/s; ForEach-Object forms: Send-Datagram {3:N0}/s, loop {4:N0}/s" -f $i, $r.c[-1], $r.l[-1], $r.cf[-1], $r.lf[-1]
+                $r.c += Rate $cmdlet; $r.l += Rate $loop; $r.cf += Rate $cmdletForEach; $r.lf += Rate $loopForEach; $r.f += Rate $floor; $r.n += Rate $cmdletNoResult
+                "  round {0}: Send-Datagram {1:N0}/s, with -NoResult {6:N0}/s, loop {2:N0}/s, minimal compiled cmdlet {5:N0}/s; ForEach-Object forms: Send-Datagram {3:N0}/s, loop {4:N0}/s" -f $i, $r.c[-1], $r.l[-1], $r.cf[-1], $r.lf[-1], $r.f[-1], $r.n[-1]
             }
-            $sent = 4 * $Rounds * $Count
+            $sent = 6 * $Rounds * $Count
             $deadline = [DateTime]::UtcNow.AddSeconds(5)
             while ($sink.DatagramsReceived - $before -lt $sent -and [DateTime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
             "  the Discard listener counted {0:N0} of the {1:N0} datagrams of the timed rounds" -f ($sink.DatagramsReceived - $before), $sent
-            $c = Median $r.c; $l = Median $r.l; $cf = Median $r.cf; $lf = Median $r.lf
+            $c = Median $r.c; $l = Median $r.l; $cf = Median $r.cf; $lf = Median $r.lf; $f = Median $r.f; $n = Median $r.n
+            Result 'senddatagram-noresult' "Send-Datagram -NoResult, $Count strings piped, datagrams/s (warm, median of $Rounds) vs a PowerShell UdpClient.Send loop" ('{0:F0}' -f $n) ('{0:F0}' -f $l) ('{0:F2}' -f ($n / $l)) '>=1.0'
+            Result 'senddatagram-floor' "Send-Datagram, $Count strings piped, datagrams/s (warm, median of $Rounds) vs a minimal compiled cmdlet that only encodes and sends (PowerShell's floor for a cmdlet)" ('{0:F0}' -f $c) ('{0:F0}' -f $f) ('{0:F2}' -f ($c / $f)) 'report'
+            "  the minimal compiled cmdlet vs the loop: {0:F2}" -f ($f / $l)
             Result 'senddatagram-pipeline' "Send-Datagram, $Count strings piped, datagrams/s (warm, median of $Rounds) vs a PowerShell UdpClient.Send loop" ('{0:F0}' -f $c) ('{0:F0}' -f $l) ('{0:F2}' -f ($c / $l)) '>=1.0'
             Result 'senddatagram-foreach' "1..$Count | ForEach-Object { `"m`$_`" } | Send-Datagram vs the same ForEach-Object doing UdpClient.Send, datagrams/s (warm)" ('{0:F0}' -f $cf) ('{0:F0}' -f $lf) ('{0:F2}' -f ($cf / $lf)) 'report'
 
@@ -90,6 +115,7 @@ try {
     }
 }
 finally {
+    Remove-Item $floorDll -ErrorAction SilentlyContinue
     $u.Dispose()
     $sink | Stop-SocketListener
 }

@@ -51,6 +51,8 @@ unix-bulk-engine|unix.sh|Bulk into a discard over a Unix stream socket, Gbit/s v
 senddatagram-pipeline|datagram.sh|Send-Datagram, strings piped, datagrams/s vs a PowerShell UdpClient.Send loop|>=1.0
 senddatagram-pipeline-cold|datagram.sh|Send-Datagram, first pipeline in a fresh pwsh, vs the loop (also first)|report
 senddatagram-foreach|datagram.sh|ForEach-Object piped into Send-Datagram vs a ForEach-Object doing UdpClient.Send|report
+senddatagram-noresult|datagram.sh|Send-Datagram -NoResult, strings piped, datagrams/s vs a PowerShell UdpClient.Send loop|>=1.0
+senddatagram-floor|datagram.sh|Send-Datagram vs a minimal compiled cmdlet that only encodes and sends (PowerShell's per-item floor for a cmdlet)|report
 senddatagram-engine|datagram.sh|DatagramSender.Send vs a raw C# UdpClient.Send loop, datagrams/s|report
 receivedatagram-pwsh|datagram.sh|Receive-Datagram datagrams/s vs a PowerShell UdpClient.Receive loop|report
 client-roundtrip-pwsh|client.sh|Send-SocketData + Receive-SocketData round trips/s vs a PowerShell TcpClient loop|report

@@ -87,6 +87,30 @@ Describe 'Send-Datagram' -Tag CI {
         finally { $peer.Dispose() }
     }
 
+    It '-NoResult sends every item and writes nothing; -Verbose gives the totals' {
+        $peer = New-Peer
+        try {
+            $out = 1..300 | ForEach-Object { "n$_" } | Send-Datagram 127.0.0.1 $peer.Client.LocalEndPoint.Port -NoResult -Verbose 4>&1
+            $verbose = @($out | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] })
+            @($out | Where-Object { $_ -isnot [System.Management.Automation.VerboseRecord] }).Count | Should -Be 0
+            $verbose.Count | Should -Be 1
+            $verbose[0].Message | Should -Match '^Sent 300 datagrams without results; 0 of them'
+            $got = 1..300 | ForEach-Object { Receive-PeerDatagram $peer }
+            $got.Text | Should -Be (1..300 | ForEach-Object { "n$_" })
+        }
+        finally { $peer.Dispose() }
+    }
+
+    It '-NoResult with -Wait is a ParameterConflict, and nothing is sent' {
+        $peer = New-Peer
+        try {
+            { Send-Datagram 127.0.0.1 $peer.Client.LocalEndPoint.Port 'x' -NoResult -Wait -ErrorAction Stop } |
+                Should -Throw -ErrorId 'ParameterConflict,SocketShell.Commands.SendDatagramCommand'
+            $peer.Available | Should -Be 0
+        }
+        finally { $peer.Dispose() }
+    }
+
     It 'sends strings of changing lengths intact (no bytes left over from the item before)' {
         $peer = New-Peer
         try {

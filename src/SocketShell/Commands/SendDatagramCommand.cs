@@ -100,12 +100,57 @@ public sealed class SendDatagramCommand : SocketCmdletBase
     [ValidateRange(1, 255)]
     public int Ttl { get; set; }
 
+    /// <summary>Write no result per datagram.</summary>
+    [Parameter(HelpMessage = "Write no DatagramResult per datagram, for sending many: failures are still errors, and datagrams refused as port unreachable are counted in one warning at the end. Not with -Wait.")]
+    public SwitchParameter NoResult { get; set; }
+
+    // With -NoResult: what was sent, and what came back refused, for the closing verbose line and warning.
+    private long _sentCount;
+    private long _unreachableCount;
+
     /// <inheritdoc/>
     protected override void BeginProcessing()
     {
+        if (NoResult.IsPresent && Wait.IsPresent)
+        {
+            ThrowTerminatingError(SocketErrors.Record(new ArgumentException(Messages.NoResultWithWait), ErrorIds.ParameterConflict, null));
+        }
+
         if (MyInvocation.BoundParameters.ContainsKey(nameof(Timeout)) && !Wait.IsPresent)
         {
             WriteWarning(Messages.DatagramTimeoutWithoutWait);
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override void EndProcessing()
+    {
+        if (!NoResult.IsPresent)
+        {
+            return;
+        }
+
+        WriteVerbose(string.Format(CultureInfo.CurrentCulture, Messages.NoResultSummary, _sentCount + _unreachableCount, _unreachableCount));
+        if (_unreachableCount > 0)
+        {
+            WriteWarning(string.Format(CultureInfo.CurrentCulture, Messages.NoResultUnreachable, _unreachableCount, _sentCount + _unreachableCount));
+        }
+    }
+
+    // Writes the result of one datagram, or with -NoResult only counts it.
+    private void Report(DatagramResult result)
+    {
+        if (!NoResult.IsPresent)
+        {
+            WriteObject(result);
+        }
+        else if (result.Status == DatagramStatus.PortUnreachable)
+        {
+            _unreachableCount++;
+        }
+        else
+        {
+            _sentCount++;
         }
     }
 
@@ -140,7 +185,7 @@ public sealed class SendDatagramCommand : SocketCmdletBase
         try
         {
             // Without -Wait the send does not wait for anything: no task per datagram, no wait loop.
-            WriteObject(Wait.IsPresent
+            Report(Wait.IsPresent
                 ? WaitFor(sender.SendAsync(payload, true, Timeout, CancellationToken))
                 : sender.Send(payload.Span));
         }
@@ -199,7 +244,7 @@ public sealed class SendDatagramCommand : SocketCmdletBase
                 _unixSender = Unix.UnixDatagramSender.Open(path);
             }
 
-            WriteObject(WaitFor(_unixSender.SendAsync(payload, CancellationToken)));
+            Report(WaitFor(_unixSender.SendAsync(payload, CancellationToken)));
         }
         catch (SocketShellException e)
         {
