@@ -231,7 +231,7 @@ internal sealed class ConnectionReader
                 TaskCompletionSource changed;
                 lock (_gate)
                 {
-                    _buffer.Append(chunk.AsSpan(0, n), _time.GetLocalNow());
+                    _buffer.Append(chunk.AsSpan(0, n), LocalClock.Now(_time));
                     (changed, _changed) = (_changed, NewChangedSignal());
                 }
 

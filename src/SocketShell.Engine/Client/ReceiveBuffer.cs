@@ -1,3 +1,5 @@
+using SocketShell.Common;
+
 namespace SocketShell.Client;
 
 /// <summary>
@@ -64,7 +66,7 @@ internal sealed class ReceiveBuffer(TimeProvider time)
 
         byte[] result = _data.AsSpan(_start, count).ToArray();
         long lastByteEnd = _consumed + Math.Max(count, 1);
-        arrived = time.GetLocalNow();
+        arrived = LocalClock.Now(time);
         foreach ((long end, DateTimeOffset time) in _arrivals)
         {
             if (end >= lastByteEnd)

@@ -194,7 +194,7 @@ public sealed class DatagramReceiver : IDisposable
                 }
 
                 Interlocked.Increment(ref _received);
-                return new SocketMessage(buffer.AsSpan(0, length).ToArray(), _options.Encoding, _options.TimeProvider.GetLocalNow())
+                return new SocketMessage(buffer.AsSpan(0, length).ToArray(), _options.Encoding, LocalClock.Now(_options.TimeProvider))
                 {
                     Protocol = TransportProtocol.Udp,
                     Local = DatagramAddresses.Normalize(local),

@@ -255,7 +255,7 @@ public sealed class DatagramSender : IDisposable
             TimeSpan rtt = time.GetElapsedTime(start);
             result.Status = DatagramStatus.Replied;
             result.RoundTripTime = rtt;
-            result.Reply = new SocketMessage(_replyBuffer.AsSpan(0, received).ToArray(), _options.Encoding, time.GetLocalNow())
+            result.Reply = new SocketMessage(_replyBuffer.AsSpan(0, received).ToArray(), _options.Encoding, LocalClock.Now(time))
             {
                 Protocol = TransportProtocol.Udp,
                 Remote = from,

@@ -66,7 +66,7 @@ public sealed class UnixDatagramReceiver : IDisposable
                 SocketReceiveFromResult r = await _file.Socket.ReceiveFromAsync(buffer, SocketFlags.None, any, token).ConfigureAwait(false);
                 string? from = r.RemoteEndPoint is UnixDomainSocketEndPoint u ? SenderName(u) : null;
                 Interlocked.Increment(ref _received);
-                return new SocketMessage(buffer.AsSpan(0, r.ReceivedBytes).ToArray(), _encoding, _time.GetLocalNow())
+                return new SocketMessage(buffer.AsSpan(0, r.ReceivedBytes).ToArray(), _encoding, LocalClock.Now(_time))
                 {
                     Protocol = TransportProtocol.Unix,
                     LocalPath = Path,
