@@ -53,7 +53,7 @@ Changed (hardening):
 - Every engine failure is a typed kind mapped through the one catalogue (ListenerNotFound, StopTimeout, SocketTableUnavailable, InvalidPayload, ...). Options that do nothing in the chosen mode are refused or warned about.
 Performance:
 - Linux: plain TCP and Unix stream listeners are served by epoll event loops that receive and send inline (no thread-pool hop per message); TLS and Forward keep the asynchronous path.
-- Send-Datagram reuses one connected socket and buffer across pipeline items and sends without a task per datagram. Test-Port latency series finish an attempt that is already connected at once, without waiting for the runtime's completion hop.
+- Send-Datagram reuses one connected socket and buffer across pipeline items and sends without a task per datagram. New -NoResult sends without writing a result object per datagram (totals with -Verbose). Test-Port latency series finish an attempt that is already connected at once, without waiting for the runtime's completion hop.
 - bench/run.sh runs every scenario and prints the goals table (docs/performance.md).
 Build:
 - Every build ships its external help (en-US). The tests run in real pwsh 7.6.9 (a dotnet tool) with Pester 5.9.1 from NuGet.
